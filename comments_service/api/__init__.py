@@ -1,0 +1,45 @@
+"""The JSON API: thin blueprints that parse, call the domain, and dump."""
+from __future__ import annotations
+
+from flask import Flask, request
+from flask_smorest import Api
+
+from ..errors import ApiError
+from ..schemas import ErrorSchema
+
+BODY_METHODS = {"POST", "PUT", "PATCH"}
+
+
+class JsonApi(Api):
+    """flask-smorest's Api with our error schema; errors.py renders every error."""
+
+    ERROR_SCHEMA = ErrorSchema
+
+    def _register_error_handlers(self) -> None:
+        # errors.register_errorhandlers installs the one handler for all errors.
+        pass
+
+
+api = JsonApi()
+
+
+def require_json_body() -> None:
+    """Refuse a request body that is not JSON with 415, before anything reads it."""
+    if request.method not in BODY_METHODS or not request.path.startswith("/api/"):
+        return
+    has_body = bool(request.content_length) or request.headers.get("Transfer-Encoding") == "chunked"
+    if has_body and not request.is_json:
+        raise ApiError(415, "unsupported_media_type", "The request body must be JSON (Content-Type: application/json).")
+
+
+def register_blueprints(app: Flask) -> None:
+    """Bind the API and register every blueprint."""
+    from . import comments, moderation, posts
+    from ..web import ops
+
+    api.init_app(app)
+    api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
+    for module in (posts, comments, moderation):
+        api.register_blueprint(module.blp)
+    app.register_blueprint(ops.bp)
+    app.before_request(require_json_body)

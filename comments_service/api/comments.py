@@ -1,0 +1,60 @@
+"""Comments: the public thread, and readers posting, editing and deleting."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import request
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from .. import auth, comments
+from ..schemas import (
+    CommentCreatedSchema,
+    CommentCreateSchema,
+    CommentEditSchema,
+    CommentSchema,
+    ThreadQueryArgsSchema,
+    ThreadSchema,
+)
+from .params import EDIT_TOKEN, READER_TOKEN
+
+blp = Blueprint("comments", __name__, url_prefix="/api", description="Comment threads")
+
+
+@blp.route("/posts/<slug>/comments")
+class ThreadResource(MethodView):
+    @blp.doc(parameters=[READER_TOKEN])
+    @blp.arguments(ThreadQueryArgsSchema, location="query")
+    @blp.response(200, ThreadSchema)
+    def get(self, args: dict[str, Any], slug: str) -> Any:
+        """Read a page of approved top-level comments with their replies."""
+        return comments.list_thread(slug, args["sort"], args["limit"], args["cursor"], auth.reader_hash())
+
+    @blp.doc(parameters=[READER_TOKEN])
+    @blp.arguments(CommentCreateSchema)
+    @blp.response(201, CommentCreatedSchema)
+    def post(self, data: dict[str, Any], slug: str) -> Any:
+        """Post a comment or a reply."""
+        comment, token = comments.create_comment(slug, data, auth.reader_hash(), request.remote_addr)
+        comment.edit_token = token
+        comment.edit_until = comments.edit_deadline(comment)
+        comment.replies = []
+        return comment
+
+
+@blp.route("/comments/<int:comment_id>")
+class CommentResource(MethodView):
+    @blp.doc(parameters=[EDIT_TOKEN])
+    @blp.arguments(CommentEditSchema)
+    @blp.response(200, CommentSchema)
+    def patch(self, data: dict[str, Any], comment_id: int) -> Any:
+        """Edit one's own comment within the edit window."""
+        comment = comments.edit_comment(comment_id, request.headers.get("X-Edit-Token"), data["body"])
+        comment.replies = []
+        return comment
+
+    @blp.doc(parameters=[EDIT_TOKEN])
+    @blp.response(204)
+    def delete(self, comment_id: int) -> None:
+        """Delete one's own comment within the edit window."""
+        comments.delete_own_comment(comment_id, request.headers.get("X-Edit-Token"))

@@ -1,0 +1,75 @@
+"""Moderation API: queue, actions, bulk, audit log (moderator or admin token)."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask_smorest import Blueprint
+
+from .. import auth, moderation
+from ..models import Role
+from ..schemas import (
+    BulkResultSchema,
+    BulkSchema,
+    LogQueryArgsSchema,
+    ModerationCommentSchema,
+    ModerationLogSchema,
+    ModerationPageSchema,
+    ModerationQueryArgsSchema,
+)
+from .params import BEARER
+
+blp = Blueprint("moderation", __name__, url_prefix="/api/moderation", description="Moderation")
+
+
+@blp.route("/comments")
+@auth.require_role(Role.MODERATOR)
+@blp.doc(security=BEARER)
+@blp.arguments(ModerationQueryArgsSchema, location="query")
+@blp.response(200, ModerationPageSchema)
+def queue(args: dict[str, Any]) -> Any:
+    """List comments by status, oldest first."""
+    return moderation.queue(args["status"], args["post"], args["limit"], args["cursor"])
+
+
+def _action_view(action: str) -> Any:
+    @auth.require_role(Role.MODERATOR)
+    @blp.doc(security=BEARER, summary=f"{action.capitalize()} a comment")
+    @blp.response(200, ModerationCommentSchema)
+    def view(comment_id: int) -> Any:
+        return moderation.act(comment_id, action, auth.actor())
+
+    view.__name__ = f"{action}_comment"
+    return view
+
+
+for _action in ("approve", "reject", "spam"):
+    blp.route(f"/comments/<int:comment_id>/{_action}", methods=["POST"])(_action_view(_action))
+
+
+@blp.route("/comments/<int:comment_id>", methods=["DELETE"])
+@auth.require_role(Role.MODERATOR)
+@blp.doc(security=BEARER)
+@blp.response(204)
+def delete_comment(comment_id: int) -> None:
+    """Delete a comment (a placeholder remains while it has replies)."""
+    moderation.act(comment_id, "delete", auth.actor())
+
+
+@blp.route("/comments/bulk", methods=["POST"])
+@auth.require_role(Role.MODERATOR)
+@blp.doc(security=BEARER)
+@blp.arguments(BulkSchema)
+@blp.response(200, BulkResultSchema)
+def bulk(data: dict[str, Any]) -> Any:
+    """Apply one action to up to 500 comments at once."""
+    return {"updated": moderation.bulk(data["ids"], data["action"], auth.actor())}
+
+
+@blp.route("/log")
+@auth.require_role(Role.MODERATOR)
+@blp.doc(security=BEARER)
+@blp.arguments(LogQueryArgsSchema, location="query")
+@blp.response(200, ModerationLogSchema)
+def audit_log(args: dict[str, Any]) -> Any:
+    """Read the audit log of moderation actions, newest first."""
+    return moderation.log(args["limit"], args["cursor"], args["comment_id"])

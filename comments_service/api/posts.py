@@ -1,0 +1,48 @@
+"""Posts: reading (public), publishing (editor), counts."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from .. import auth, posts
+from ..models import Role
+from ..schemas import CountsQueryArgsSchema, CountsSchema, PostPutSchema, PostSchema
+from .params import BEARER, READER_TOKEN
+
+blp = Blueprint("posts", __name__, url_prefix="/api", description="Posts and their counts")
+
+
+@blp.route("/posts/<slug>")
+class PostResource(MethodView):
+    @blp.doc(parameters=[READER_TOKEN])
+    @blp.response(200, PostSchema)
+    def get(self, slug: str) -> Any:
+        """Read a post with its counts and whether this reader likes it."""
+        return posts.get_post(slug, auth.reader_hash())
+
+    @auth.require_role(Role.EDITOR)
+    @blp.doc(security=BEARER)
+    @blp.arguments(PostPutSchema)
+    @blp.response(200, PostSchema)
+    @blp.alt_response(201, schema=PostSchema, description="Created")
+    def put(self, data: dict[str, Any], slug: str) -> Any:
+        """Create or update a post (publishing system)."""
+        post, created = posts.put_post(slug, data)
+        return post, 201 if created else 200
+
+    @auth.require_role(Role.EDITOR)
+    @blp.doc(security=BEARER)
+    @blp.response(204)
+    def delete(self, slug: str) -> None:
+        """Delete a post with its comments and likes."""
+        posts.delete_post(slug)
+
+
+@blp.route("/counts")
+@blp.arguments(CountsQueryArgsSchema, location="query")
+@blp.response(200, CountsSchema)
+def counts(args: dict[str, Any]) -> Any:
+    """Read comment and like counts of up to 100 posts."""
+    return {"counts": posts.counts(args["post"])}

@@ -1,0 +1,116 @@
+"""Credentials and keyed hashes: API tokens with roles, reader tokens, IPs, avatars.
+
+Only hashes are stored. API tokens are 256-bit random strings, so a plain
+SHA-256 is enough to look them up without keeping them; reader tokens, IPs
+and e-mails are low-entropy, so they get an HMAC keyed with ``SECRET_KEY``
+that cannot be reversed by guessing without the key.
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from functools import wraps
+from typing import Any, Callable, TypeVar
+
+from flask import current_app, g, request
+from sqlalchemy import select
+
+from .errors import ApiError
+from .extensions import db
+from .models import ApiToken, Role
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+READER_TOKEN_HEADER = "X-Reader-Token"
+READER_TOKEN_MIN, READER_TOKEN_MAX = 16, 128
+
+
+def keyed_hash(kind: str, value: str) -> str:
+    """Return the HMAC-SHA256 of ``value`` keyed with SECRET_KEY, in hex."""
+    key = current_app.config["SECRET_KEY"].encode()
+    return hmac.new(key, f"{kind}:{value}".encode(), hashlib.sha256).hexdigest()
+
+
+def ip_hash(address: str | None) -> str | None:
+    """Hash a client address for bans and limits."""
+    return keyed_hash("ip", address) if address else None
+
+
+def avatar_hash(email: str | None, author: str) -> str:
+    """Return an identicon seed that cannot be turned back into the e-mail."""
+    basis = (email or "").strip().lower() or "name:" + author.strip().lower()
+    return keyed_hash("avatar", basis)[:32]
+
+
+def reader_hash(required: bool = False) -> str | None:
+    """Hash the request's ``X-Reader-Token``; 400 when it is required and absent or malformed."""
+    token = request.headers.get(READER_TOKEN_HEADER)
+    if token is None or token == "":
+        if required:
+            raise ApiError(400, "reader_token_required", "Send an X-Reader-Token header.")
+        return None
+    if not (READER_TOKEN_MIN <= len(token) <= READER_TOKEN_MAX) or not token.isprintable():
+        raise ApiError(
+            400, "invalid_reader_token", "X-Reader-Token must be 16-128 printable characters."
+        )
+    return keyed_hash("reader", token)
+
+
+def hash_api_token(token: str) -> str:
+    """Hash an API token for storage and lookup."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_api_token(name: str, role: Role) -> str:
+    """Create and store a token; return it (the only time it is seen)."""
+    token = "cs_" + secrets.token_urlsafe(32)
+    db.session.add(ApiToken(name=name, role=role, token_hash=hash_api_token(token)))
+    db.session.commit()
+    return token
+
+
+def _bearer_token() -> str | None:
+    header = request.headers.get("Authorization", "")
+    scheme, _, value = header.partition(" ")
+    if scheme.lower() != "bearer" or not value.strip():
+        return None
+    return value.strip()
+
+
+def authenticate(*roles: Role) -> ApiToken:
+    """Return the request's API token if it carries one of ``roles``; else 401 or 403."""
+    challenge = {"WWW-Authenticate": 'Bearer realm="comments"'}
+    token = _bearer_token()
+    if token is None:
+        raise ApiError(401, "unauthorized", "Send Authorization: Bearer <token>.", headers=challenge)
+    row = db.session.scalar(
+        select(ApiToken).where(
+            ApiToken.token_hash == hash_api_token(token), ApiToken.revoked_at.is_(None)
+        )
+    )
+    if row is None:
+        raise ApiError(401, "unauthorized", "This token is not valid.", headers=challenge)
+    if row.role not in roles and row.role != Role.ADMIN:
+        raise ApiError(403, "forbidden", f"A {row.role.value} token may not do this.")
+    g.actor = f"token:{row.name}"
+    return row
+
+
+def require_role(*roles: Role) -> Callable[[F], F]:
+    """Guard a view: only tokens with one of ``roles`` (or admin) pass."""
+
+    def decorator(view: F) -> F:
+        @wraps(view)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            authenticate(*roles)
+            return view(*args, **kwargs)
+
+        return wrapper  # type: ignore[return-value]
+
+    return decorator
+
+
+def actor() -> str:
+    """Name who acts in this request, for the audit log."""
+    return getattr(g, "actor", "system")

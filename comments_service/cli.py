@@ -1,0 +1,48 @@
+"""Flask commands: ``flask --app wsgi tokens ...`` and friends (``db`` comes from Flask-Migrate)."""
+from __future__ import annotations
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+from sqlalchemy import select
+
+from .auth import create_api_token
+from .extensions import db
+from .models import ApiToken, Role, utcnow
+
+tokens = AppGroup("tokens", help="API tokens for the publishing system and moderators.")
+
+
+@tokens.command("create")
+@click.option("--role", type=click.Choice([r.value for r in Role]), required=True)
+@click.option("--name", required=True, help="Who or what uses the token.")
+def create_token(role: str, name: str) -> None:
+    """Create an API token and print it alone on the last line."""
+    token = create_api_token(name, Role(role))
+    click.echo(f"Created a {role} token named {name!r}; it is shown only once:")
+    click.echo(token)
+
+
+@tokens.command("list")
+def list_tokens() -> None:
+    """List tokens (never their values)."""
+    for row in db.session.scalars(select(ApiToken).order_by(ApiToken.id)):
+        state = "revoked" if row.revoked_at else "active"
+        click.echo(f"{row.id}\t{row.role.value}\t{state}\t{row.name}")
+
+
+@tokens.command("revoke")
+@click.argument("token_id", type=int)
+def revoke_token(token_id: int) -> None:
+    """Revoke a token by its id."""
+    row = db.session.get(ApiToken, token_id)
+    if row is None:
+        raise click.ClickException(f"no token with id {token_id}")
+    row.revoked_at = utcnow()
+    db.session.commit()
+    click.echo(f"revoked token {token_id} ({row.name})")
+
+
+def register_commands(app: Flask) -> None:
+    """Add the service's command groups to ``flask``."""
+    app.cli.add_command(tokens)

@@ -1,0 +1,216 @@
+"""Readers' comments: threads for reading, posting, editing and deleting one's own.
+
+Every status change goes through :func:`set_status`, which keeps the post's
+``comment_count`` in the same transaction as the comment row.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from flask import current_app
+from itsdangerous import BadSignature, URLSafeSerializer
+from sqlalchemy import delete, exists, select, update
+
+from . import auth, events, paging, sanitize
+from .errors import ApiError, invalid, not_found
+from .extensions import db
+from .models import Comment, CommentStatus, Post
+from .posts import get_post, post_for_write
+
+VISIBLE = (CommentStatus.APPROVED, CommentStatus.DELETED)
+
+SORTS: dict[str, list[paging.SortKey]] = {
+    "oldest": [(Comment.created_at, False), (Comment.id, False)],
+    "newest": [(Comment.created_at, True), (Comment.id, True)],
+    "top": [(Comment.like_count, True), (Comment.created_at, False), (Comment.id, False)],
+}
+
+
+def list_thread(slug: str, sort: str, limit: int, cursor: str | None, reader: str | None) -> dict[str, Any]:
+    """Return a page of top-level approved comments, each with its visible replies nested.
+
+    Three queries whatever the page size and depth: the post (with its tags),
+    the top-level page, and every reply of those threads through ``root_id``.
+    """
+    post = get_post(slug, reader)
+    keys = SORTS[sort]
+    query = select(Comment).where(
+        Comment.post_id == post.id, Comment.parent_id.is_(None), Comment.status.in_(VISIBLE)
+    )
+    if cursor:
+        query = query.where(paging.after(keys, paging.decode(f"thread:{sort}", cursor, len(keys))))
+    rows = list(db.session.scalars(query.order_by(*paging.order_by(keys)).limit(limit + 1)))
+    top, next_cursor = paging.page(rows, limit, f"thread:{sort}", keys)
+    replies = []
+    if top:
+        replies = list(
+            db.session.scalars(
+                select(Comment)
+                .where(Comment.root_id.in_([c.id for c in top]), Comment.status.in_(VISIBLE))
+                .order_by(Comment.created_at, Comment.id)
+            )
+        )
+    return {"post": post, "comments": build_tree(top, replies), "next_cursor": next_cursor}
+
+
+def build_tree(top: list[Comment], replies: list[Comment]) -> list[Comment]:
+    """Nest replies under their parents; drop placeholders with nothing visible below."""
+    nodes = {c.id: c for c in [*top, *replies]}
+    for comment in nodes.values():
+        comment.replies = []  # type: ignore[attr-defined]
+    for reply in replies:
+        parent = nodes.get(reply.parent_id)  # type: ignore[arg-type]
+        if parent is not None:
+            parent.replies.append(reply)  # type: ignore[attr-defined]
+
+    def keep(comment: Comment) -> bool:
+        comment.replies = [r for r in comment.replies if keep(r)]  # type: ignore[attr-defined]
+        return comment.status == CommentStatus.APPROVED or bool(comment.replies)  # type: ignore[attr-defined]
+
+    return [c for c in top if keep(c)]
+
+
+def _serializer() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="edit-token")
+
+
+def edit_deadline(comment: Comment) -> datetime:
+    """Return the time after which the author may no longer edit or delete."""
+    created = comment.created_at
+    if created.tzinfo is None:
+        created = created.replace(tzinfo=timezone.utc)
+    return created + timedelta(seconds=current_app.config["EDIT_WINDOW_SECONDS"])
+
+
+def render_body(body: str) -> str:
+    """Render Markdown to safe HTML; 422 when nothing readable is left."""
+    html = sanitize.render_markdown(body)
+    if not sanitize.html_to_text(html) and "<a " not in html:
+        raise invalid("body", "The comment has no readable text.")
+    return html
+
+
+def create_comment(slug: str, data: dict[str, Any], reader: str | None, ip: str | None) -> tuple[Comment, str]:
+    """Store a reader's comment (pending under pre-moderation); return it and its edit token."""
+    post = post_for_write(slug)
+    parent = None
+    if data.get("parent_id") is not None:
+        parent = db.session.get(Comment, data["parent_id"])
+        if parent is None or parent.post_id != post.id or parent.status != CommentStatus.APPROVED:
+            raise invalid("parent_id", "Reply to an approved comment of the same post.")
+    author = sanitize.plain_line(data["author"])
+    if not author:
+        raise invalid("author", "The name has no readable characters.")
+    email = (data.get("email") or "").strip().lower() or None
+    comment = Comment(
+        post_id=post.id,
+        parent_id=parent.id if parent else None,
+        root_id=(parent.root_id or parent.id) if parent else None,
+        author=author,
+        email=email,
+        website=data.get("website") or None,
+        avatar=auth.avatar_hash(email, author),
+        body_source=sanitize.clean_text_block(data["body"]),
+        body_html=render_body(data["body"]),
+        created_at=datetime.now(timezone.utc),
+        ip_hash=auth.ip_hash(ip),
+        reader_hash=reader,
+        spam_reasons=[],
+        status=CommentStatus.PENDING,
+    )
+    db.session.add(comment)
+    db.session.flush()
+    initial = CommentStatus.APPROVED if current_app.config["MODERATION"] == "post" else CommentStatus.PENDING
+    set_status(comment, initial)
+    db.session.commit()
+    if comment.status == CommentStatus.APPROVED:
+        events.notify(post.slug, events.COMMENTS)
+    return comment, _serializer().dumps(comment.id)
+
+
+def set_status(comment: Comment, new: CommentStatus) -> CommentStatus:
+    """Move a comment to ``new`` and keep the post's approved count with it; return the old status."""
+    old = comment.status
+    delta = (new == CommentStatus.APPROVED) - (old == CommentStatus.APPROVED)
+    comment.status = new
+    if delta:
+        db.session.execute(
+            update(Post).where(Post.id == comment.post_id).values(comment_count=Post.comment_count + delta)
+        )
+    return old
+
+
+def remove(comment: Comment) -> CommentStatus:
+    """Delete a comment: a placeholder while replies hang on it, else the row itself.
+
+    Returns the status it had. A placeholder keeps no author, e-mail or text.
+    """
+    old = set_status(comment, CommentStatus.DELETED)
+    has_replies = db.session.scalar(select(exists().where(Comment.parent_id == comment.id)))
+    if has_replies:
+        comment.author = ""
+        comment.email = None
+        comment.website = None
+        comment.body_source = ""
+        comment.body_html = ""
+        comment.avatar = ""
+    else:
+        parent_id = comment.parent_id
+        db.session.execute(delete(Comment).where(Comment.id == comment.id))
+        _prune_placeholders(parent_id)
+    return old
+
+
+def _prune_placeholders(parent_id: int | None) -> None:
+    # A placeholder whose last reply went is no longer needed.
+    while parent_id is not None:
+        parent = db.session.get(Comment, parent_id)
+        if parent is None or parent.status != CommentStatus.DELETED:
+            return
+        if db.session.scalar(select(exists().where(Comment.parent_id == parent.id))):
+            return
+        parent_id = parent.parent_id
+        db.session.execute(delete(Comment).where(Comment.id == parent.id))
+
+
+def _own_comment(comment_id: int, token: str | None) -> Comment:
+    if not token:
+        raise ApiError(401, "edit_token_required", "Send the X-Edit-Token given when posting.")
+    comment = db.session.get(Comment, comment_id)
+    if comment is None or comment.status == CommentStatus.DELETED:
+        raise not_found("Comment")
+    try:
+        valid = _serializer().loads(token) == comment.id
+    except BadSignature:
+        valid = False
+    if not valid:
+        raise ApiError(403, "invalid_edit_token", "This edit token is not for this comment.")
+    if datetime.now(timezone.utc) > edit_deadline(comment):
+        raise ApiError(403, "edit_window_closed", "The time to edit or delete this comment is over.")
+    return comment
+
+
+def edit_comment(comment_id: int, token: str | None, body: str) -> Comment:
+    """Change the text of one's own comment within the window; pre-moderation re-queues it."""
+    comment = _own_comment(comment_id, token)
+    was_public = comment.status == CommentStatus.APPROVED
+    comment.body_source = sanitize.clean_text_block(body)
+    comment.body_html = render_body(body)
+    comment.edited_at = datetime.now(timezone.utc)
+    if was_public and current_app.config["MODERATION"] == "pre":
+        set_status(comment, CommentStatus.PENDING)
+    db.session.commit()
+    if was_public:
+        events.notify(comment.post.slug, events.COMMENTS)
+    return comment
+
+
+def delete_own_comment(comment_id: int, token: str | None) -> None:
+    """Delete one's own comment within the window."""
+    comment = _own_comment(comment_id, token)
+    slug = comment.post.slug
+    old = remove(comment)
+    db.session.commit()
+    if old == CommentStatus.APPROVED:
+        events.notify(slug, events.COMMENTS)

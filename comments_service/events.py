@@ -1,0 +1,21 @@
+"""What changed, announced after each commit, so that caches can follow.
+
+Domain functions commit first and then call :func:`notify`; listeners (the
+Redis cache) subscribe to :data:`changed`. Nothing here knows about Redis.
+"""
+from __future__ import annotations
+
+from blinker import Namespace
+
+COMMENTS = "comments"  # the public set or text of a post's comments
+POST = "post"  # a post's title, url, publication, or existence
+TAGS = "tags"  # which posts carry which tags
+LIKES = "likes"  # like counts of a post or of its comments
+
+_signals = Namespace()
+changed = _signals.signal("data-changed")
+
+
+def notify(post_slug: str | None, *kinds: str) -> None:
+    """Announce that ``kinds`` of data of ``post_slug`` changed and are committed."""
+    changed.send(None, post_slug=post_slug, kinds=frozenset(kinds))

@@ -1,0 +1,242 @@
+"""Database models: posts, tags, threaded comments, likes, credentials, audit log.
+
+Counters that readers see (``Post.comment_count``, ``Post.like_count``,
+``Comment.like_count``, ``Tag.post_count``) are kept here as columns and are
+changed in the same transaction as the rows they count.
+"""
+from __future__ import annotations
+
+import enum
+from datetime import datetime, timezone
+from typing import Any, Optional
+
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Column,
+    DateTime,
+    Enum,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .extensions import db
+
+
+def utcnow() -> datetime:
+    """Return the current time, timezone-aware in UTC."""
+    return datetime.now(timezone.utc)
+
+
+def iso(value: datetime | None) -> str | None:
+    """Format a time as ISO 8601 UTC with a ``Z`` (SQLite hands back naive UTC)."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=timezone.utc)
+    return value.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+class CommentStatus(str, enum.Enum):
+    """Where a comment stands in moderation; only ``approved`` is public."""
+
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    SPAM = "spam"
+    DELETED = "deleted"
+
+
+class Role(str, enum.Enum):
+    """What a credential may do."""
+
+    EDITOR = "editor"
+    MODERATOR = "moderator"
+    ADMIN = "admin"
+
+
+def _enum(kind: type[enum.Enum], name: str) -> Enum:
+    # Stored as the lower-case value with a CHECK, portable to SQLite.
+    return Enum(
+        kind,
+        name=name,
+        native_enum=False,
+        create_constraint=True,
+        length=16,
+        values_callable=lambda members: [m.value for m in members],
+        validate_strings=True,
+    )
+
+
+TZDateTime = DateTime(timezone=True)
+
+post_tags = Table(
+    "post_tags",
+    db.metadata,
+    Column("post_id", ForeignKey("posts.id", ondelete="CASCADE"), primary_key=True),
+    Column("tag_id", ForeignKey("tags.id", ondelete="CASCADE"), primary_key=True, index=True),
+)
+
+
+class Post(db.Model):
+    __tablename__ = "posts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(200), unique=True)
+    title: Mapped[str] = mapped_column(String(300), default="")
+    url: Mapped[Optional[str]] = mapped_column(String(2000))
+    published_at: Mapped[Optional[datetime]] = mapped_column(TZDateTime, index=True)
+    created_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow, onupdate=utcnow)
+    comment_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    like_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+
+    tags: Mapped[list["Tag"]] = relationship(
+        secondary=post_tags, lazy="selectin", order_by="Tag.name"
+    )
+
+    __table_args__ = (
+        CheckConstraint("comment_count >= 0", name="comment_count_nonneg"),
+        CheckConstraint("like_count >= 0", name="like_count_nonneg"),
+    )
+
+
+class Tag(db.Model):
+    __tablename__ = "tags"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(50), unique=True)
+    post_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+
+    __table_args__ = (
+        CheckConstraint("post_count >= 0", name="post_count_nonneg"),
+        Index("ix_tags_popular", "post_count", "name"),
+    )
+
+
+class Comment(db.Model):
+    __tablename__ = "comments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"))
+    parent_id: Mapped[Optional[int]] = mapped_column(
+        ForeignKey("comments.id", ondelete="CASCADE")
+    )
+    # The top-level ancestor, so that a whole thread loads in one query.
+    root_id: Mapped[Optional[int]] = mapped_column(
+        ForeignKey("comments.id", ondelete="CASCADE"), index=True
+    )
+    status: Mapped[CommentStatus] = mapped_column(
+        _enum(CommentStatus, "comment_status"), default=CommentStatus.PENDING
+    )
+    author: Mapped[str] = mapped_column(String(80), default="")
+    email: Mapped[Optional[str]] = mapped_column(String(254), index=True)
+    website: Mapped[Optional[str]] = mapped_column(String(2000))
+    avatar: Mapped[str] = mapped_column(String(64), default="")
+    body_source: Mapped[str] = mapped_column(Text, default="")
+    body_html: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
+    edited_at: Mapped[Optional[datetime]] = mapped_column(TZDateTime)
+    like_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    ip_hash: Mapped[Optional[str]] = mapped_column(String(64), index=True)
+    reader_hash: Mapped[Optional[str]] = mapped_column(String(64), index=True)
+    spam_reasons: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # "<source>:<id>" of an imported comment, so that a second import skips it.
+    import_key: Mapped[Optional[str]] = mapped_column(String(200), unique=True)
+
+    post: Mapped[Post] = relationship()
+
+    __table_args__ = (
+        CheckConstraint("like_count >= 0", name="like_count_nonneg"),
+        Index("ix_comments_thread", "post_id", "status", "parent_id", "created_at", "id"),
+        Index("ix_comments_queue", "status", "created_at", "id"),
+        Index("ix_comments_recent", "status", "created_at"),
+    )
+
+    @property
+    def is_public(self) -> bool:
+        """Tell whether readers may see this comment."""
+        return self.status == CommentStatus.APPROVED
+
+
+class PostLike(db.Model):
+    __tablename__ = "post_likes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"))
+    reader_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
+
+    __table_args__ = (UniqueConstraint("post_id", "reader_hash", name="uq_post_likes_reader"),)
+
+
+class CommentLike(db.Model):
+    __tablename__ = "comment_likes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    comment_id: Mapped[int] = mapped_column(ForeignKey("comments.id", ondelete="CASCADE"))
+    reader_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
+
+    __table_args__ = (
+        UniqueConstraint("comment_id", "reader_hash", name="uq_comment_likes_reader"),
+    )
+
+
+class ApiToken(db.Model):
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(80))
+    role: Mapped[Role] = mapped_column(_enum(Role, "token_role"))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
+    revoked_at: Mapped[Optional[datetime]] = mapped_column(TZDateTime)
+
+
+class User(db.Model):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(80), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(256))
+    role: Mapped[Role] = mapped_column(_enum(Role, "user_role"))
+    created_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
+
+
+class Ban(db.Model):
+    __tablename__ = "bans"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # "email", "reader" or "ip"; value is the e-mail (lower-cased) or the keyed hash.
+    kind: Mapped[str] = mapped_column(String(16))
+    value: Mapped[str] = mapped_column(String(254))
+    reason: Mapped[str] = mapped_column(String(500), default="")
+    until: Mapped[Optional[datetime]] = mapped_column(TZDateTime)
+    created_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
+    created_by: Mapped[str] = mapped_column(String(80), default="")
+
+    __table_args__ = (
+        CheckConstraint("kind IN ('email', 'reader', 'ip')", name="kind_known"),
+        Index("ix_bans_lookup", "kind", "value"),
+    )
+
+
+class ModerationEvent(db.Model):
+    __tablename__ = "moderation_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # No foreign key: the log outlives the comments it speaks of.
+    comment_id: Mapped[Optional[int]] = mapped_column(Integer, index=True)
+    action: Mapped[str] = mapped_column(String(32))
+    actor: Mapped[str] = mapped_column(String(120))
+    from_status: Mapped[Optional[str]] = mapped_column(String(16))
+    to_status: Mapped[Optional[str]] = mapped_column(String(16))
+    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow, index=True)

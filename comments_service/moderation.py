@@ -1,0 +1,155 @@
+"""Moderation: the queue, status transitions with an audit trail, bulk actions, the log.
+
+The API and the moderation page both call these functions, so every action
+lands in the audit log the same way.
+"""
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
+
+from . import events, paging
+from .comments import remove, set_status
+from .errors import ApiError, not_found
+from .extensions import db
+from .models import Comment, CommentStatus, ModerationEvent, Post
+
+QUEUE_KEYS: list[paging.SortKey] = [(Comment.created_at, False), (Comment.id, False)]
+LOG_KEYS: list[paging.SortKey] = [(ModerationEvent.id, True)]
+MAX_BULK = 500
+
+
+def queue(status: str, post_slug: str | None, limit: int, cursor: str | None) -> dict[str, Any]:
+    """Return comments with ``status``, oldest first, optionally for one post."""
+    query = (
+        select(Comment)
+        .options(joinedload(Comment.post))
+        .where(Comment.status == CommentStatus(status))
+    )
+    if post_slug:
+        query = query.join(Post, Post.id == Comment.post_id).where(Post.slug == post_slug)
+    kind = f"queue:{status}:{post_slug or ''}"
+    if cursor:
+        query = query.where(paging.after(QUEUE_KEYS, paging.decode(kind, cursor, 2)))
+    rows = list(db.session.scalars(query.order_by(*paging.order_by(QUEUE_KEYS)).limit(limit + 1)))
+    comments, next_cursor = paging.page(rows, limit, kind, QUEUE_KEYS)
+    return {"comments": comments, "next_cursor": next_cursor}
+
+
+def status_counts() -> dict[str, int]:
+    """Count comments per status."""
+    found = dict(db.session.execute(select(Comment.status, func.count()).group_by(Comment.status)).all())
+    return {s.value: found.get(s, 0) for s in CommentStatus}
+
+
+def _record(comment: Comment, action: str, actor: str, old: CommentStatus | None, new: CommentStatus | None) -> None:
+    db.session.add(
+        ModerationEvent(
+            comment_id=comment.id,
+            action=action,
+            actor=actor,
+            from_status=old.value if old else None,
+            to_status=new.value if new else None,
+            details={"post": comment.post.slug},
+        )
+    )
+
+
+def _move(comment: Comment, new: CommentStatus, action: str, actor: str) -> bool:
+    if comment.status == CommentStatus.DELETED:
+        raise ApiError(409, "comment_deleted", "This comment was deleted and cannot change.")
+    if comment.status == new:
+        return False
+    old = set_status(comment, new)
+    _record(comment, action, actor, old, new)
+    return True
+
+
+def approve(comment: Comment, actor: str) -> bool:
+    """Publish a comment."""
+    return _move(comment, CommentStatus.APPROVED, "approve", actor)
+
+
+def reject(comment: Comment, actor: str) -> bool:
+    """Hide a comment as rejected."""
+    return _move(comment, CommentStatus.REJECTED, "reject", actor)
+
+
+def mark_spam(comment: Comment, actor: str) -> bool:
+    """Hide a comment as spam."""
+    return _move(comment, CommentStatus.SPAM, "spam", actor)
+
+
+def delete(comment: Comment, actor: str) -> bool:
+    """Delete a comment (a placeholder if replies hang on it)."""
+    _record(comment, "delete", actor, comment.status, None)
+    remove(comment)
+    return True
+
+
+ACTIONS: dict[str, Callable[[Comment, str], bool]] = {
+    "approve": approve,
+    "reject": reject,
+    "spam": mark_spam,
+    "delete": delete,
+}
+
+
+def _load(comment_id: int) -> Comment:
+    comment = db.session.get(Comment, comment_id, options=[joinedload(Comment.post)])
+    if comment is None:
+        raise not_found("Comment")
+    return comment
+
+
+def act(comment_id: int, action: str, actor: str) -> Comment | None:
+    """Apply one action to one comment and commit; return the comment (None once deleted)."""
+    comment = _load(comment_id)
+    slug, was_public = comment.post.slug, comment.status == CommentStatus.APPROVED
+    if action == "delete" and comment.status == CommentStatus.DELETED:
+        raise not_found("Comment")
+    ACTIONS[action](comment, actor)
+    db.session.commit()
+    if was_public or action == "approve":
+        events.notify(slug, events.COMMENTS)
+    if action == "delete":
+        return None
+    return comment
+
+
+def bulk(ids: list[int], action: str, actor: str) -> int:
+    """Apply ``action`` to every comment in ``ids`` in one transaction; return how many changed."""
+    comments = list(
+        db.session.scalars(
+            select(Comment).options(joinedload(Comment.post)).where(Comment.id.in_(set(ids)))
+        )
+    )
+    touched: set[str] = set()
+    updated = 0
+    for comment in comments:
+        if comment.status == CommentStatus.DELETED:
+            continue
+        slug, was_public = comment.post.slug, comment.status == CommentStatus.APPROVED
+        if ACTIONS[action](comment, actor):
+            updated += 1
+            if was_public or action == "approve":
+                touched.add(slug)
+    db.session.commit()
+    for slug in sorted(touched):
+        events.notify(slug, events.COMMENTS)
+    return updated
+
+
+def log(limit: int, cursor: str | None, comment_id: int | None = None) -> dict[str, Any]:
+    """Return audit events, newest first."""
+    query = select(ModerationEvent)
+    kind = f"log:{comment_id or ''}"
+    if comment_id is not None:
+        query = query.where(ModerationEvent.comment_id == comment_id)
+    if cursor:
+        query = query.where(paging.after(LOG_KEYS, paging.decode(kind, cursor, 1)))
+    rows = list(db.session.scalars(query.order_by(*paging.order_by(LOG_KEYS)).limit(limit + 1)))
+    events_, next_cursor = paging.page(rows, limit, kind, LOG_KEYS)
+    return {"events": events_, "next_cursor": next_cursor}

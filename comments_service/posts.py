@@ -1,0 +1,159 @@
+"""Posts and their tags: lookup, creation on first use, publishing, counts."""
+from __future__ import annotations
+
+import re
+from datetime import datetime, timezone
+from typing import Any, Iterable
+
+from flask import current_app
+from sqlalchemy import delete, exists, select, update
+
+from . import events
+from .errors import invalid, not_found
+from .extensions import db
+from .models import Post, PostLike, Tag
+from .sql import insert_ignore
+
+SLUG_RE = re.compile(r"[A-Za-z0-9_-]{1,200}")
+MAX_TAGS = 20
+
+
+def is_slug(slug: str) -> bool:
+    """Tell whether ``slug`` is 1-200 letters, digits, '-' or '_'."""
+    return SLUG_RE.fullmatch(slug) is not None
+
+
+def require_slug(slug: str) -> str:
+    """Return ``slug`` or raise 422 if it is not a valid slug."""
+    if not is_slug(slug):
+        raise invalid("slug", "1-200 characters of letters, digits, '-' and '_'.")
+    return slug
+
+
+def find_post(slug: str) -> Post | None:
+    """Return the post with this slug, or None."""
+    if not is_slug(slug):
+        return None
+    return db.session.scalar(select(Post).where(Post.slug == slug))
+
+
+def get_post(slug: str, reader: str | None = None) -> Post:
+    """Return a post for readers, with ``liked`` set for the reader's hash; 404 if unknown."""
+    post = find_post(slug)
+    if post is None:
+        raise not_found("Post")
+    post.liked = reader is not None and bool(  # type: ignore[attr-defined]
+        db.session.scalar(
+            select(exists().where(PostLike.post_id == post.id, PostLike.reader_hash == reader))
+        )
+    )
+    return post
+
+
+def post_for_write(slug: str) -> Post:
+    """Return the post readers write to, creating it when AUTO_CREATE_POSTS allows."""
+    post = find_post(slug)
+    if post is not None:
+        return post
+    if not current_app.config["AUTO_CREATE_POSTS"]:
+        require_slug(slug)
+        raise not_found("Post")
+    require_slug(slug)
+    # Two first comments may race; the unique slug lets exactly one insert win.
+    insert_ignore(Post.__table__, [_new_post_row(slug, slug, None)])
+    post = db.session.scalar(select(Post).where(Post.slug == slug))
+    assert post is not None
+    return post
+
+
+def _new_post_row(slug: str, title: str, url: str | None) -> dict[str, Any]:
+    now = datetime.now(timezone.utc)
+    return {
+        "slug": slug, "title": title, "url": url, "created_at": now, "updated_at": now,
+        "comment_count": 0, "like_count": 0,
+    }
+
+
+def normalize_tags(names: Iterable[str]) -> list[str]:
+    """Trim, lower-case and de-duplicate tag names; 422 for an empty or long one."""
+    out: list[str] = []
+    for index, raw in enumerate(names):
+        name = " ".join(raw.split()).lower()
+        if not 1 <= len(name) <= 50:
+            raise invalid(f"tags.{index}", "A tag is 1-50 characters after trimming.")
+        if name not in out:
+            out.append(name)
+    if len(out) > MAX_TAGS:
+        raise invalid("tags", f"At most {MAX_TAGS} tags.")
+    return out
+
+
+def _tags_named(names: list[str]) -> list[Tag]:
+    if not names:
+        return []
+    insert_ignore(Tag.__table__, [{"name": n, "post_count": 0} for n in names])
+    return list(db.session.scalars(select(Tag).where(Tag.name.in_(names))))
+
+
+def _shift_tag_counts(tag_ids: list[int], delta: int) -> None:
+    if tag_ids:
+        db.session.execute(
+            update(Tag).where(Tag.id.in_(tag_ids)).values(post_count=Tag.post_count + delta)
+        )
+
+
+def put_post(slug: str, data: dict[str, Any]) -> tuple[Post, bool]:
+    """Create or update a post from the publishing system; return it and whether it is new."""
+    require_slug(slug)
+    names = normalize_tags(data.get("tags", []))
+    published_at = data.get("published_at")
+    if published_at is not None and published_at.tzinfo is None:
+        published_at = published_at.replace(tzinfo=timezone.utc)
+    created = find_post(slug) is None
+    if created:
+        insert_ignore(Post.__table__, [_new_post_row(slug, data["title"], data["url"])])
+    post = db.session.scalar(select(Post).where(Post.slug == slug).with_for_update())
+    assert post is not None
+    old = {tag.name: tag for tag in post.tags}
+    added = [n for n in names if n not in old]
+    removed = [tag.id for name, tag in old.items() if name not in names]
+    new_tags = {tag.name: tag for tag in _tags_named(added)}
+    _shift_tag_counts([t.id for t in new_tags.values()], +1)
+    _shift_tag_counts(removed, -1)
+    post.tags = [old.get(n) or new_tags[n] for n in names]
+    post.title = data["title"]
+    post.url = data["url"]
+    if "published_at" in data:
+        post.published_at = published_at
+    elif post.published_at is None:
+        post.published_at = datetime.now(timezone.utc)
+    db.session.commit()
+    events.notify(slug, events.POST, *((events.TAGS,) if added or removed else ()))
+    db.session.refresh(post)
+    return post, created
+
+
+def delete_post(slug: str) -> None:
+    """Delete a post with its comments and likes; its tags' counts follow."""
+    post = find_post(slug)
+    if post is None:
+        raise not_found("Post")
+    _shift_tag_counts([tag.id for tag in post.tags], -1)
+    db.session.execute(delete(Post).where(Post.id == post.id))
+    db.session.commit()
+    events.notify(slug, events.POST, events.TAGS, events.COMMENTS, events.LIKES)
+
+
+def counts(slugs: list[str]) -> dict[str, dict[str, int]]:
+    """Return approved-comment and like counts per slug; unknown slugs count zero."""
+    for index, slug in enumerate(slugs):
+        if not is_slug(slug):
+            raise invalid(f"post.{index}", "Not a valid post slug.")
+    found = {
+        row.slug: {"comments": row.comment_count, "likes": row.like_count}
+        for row in db.session.execute(
+            select(Post.slug, Post.comment_count, Post.like_count).where(Post.slug.in_(set(slugs)))
+        )
+    }
+    return {slug: found.get(slug, {"comments": 0, "likes": 0}) for slug in slugs}
+

@@ -1,0 +1,99 @@
+"""Markdown to safe HTML, and plain-text excerpts: the only module that imports bleach.
+
+Readers write Markdown (raw HTML allowed, as most comment systems do); the
+rendered HTML then goes through one bleach allow-list. Whatever the Markdown
+renderer lets through, only the tags, attributes and URL schemes listed here
+survive, and every link gets ``rel="nofollow ugc noopener"``.
+"""
+from __future__ import annotations
+
+import html
+import re
+import threading
+from functools import partial
+
+import bleach
+from bleach.linkifier import LinkifyFilter
+from markdown_it import MarkdownIt
+
+ALLOWED_TAGS = frozenset(
+    {
+        "a", "abbr", "b", "blockquote", "br", "code", "del", "em", "hr", "i",
+        "li", "ol", "p", "pre", "s", "strong", "sub", "sup", "ul",
+    }
+)
+ALLOWED_ATTRIBUTES = {"a": ["href", "title", "rel"], "abbr": ["title"]}
+ALLOWED_PROTOCOLS = frozenset({"http", "https", "mailto"})
+LINK_REL = "nofollow ugc noopener"
+EXCERPT_LENGTH = 160
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+_SPACE = re.compile(r"\s+")
+
+
+def _link_attributes(attrs: dict, new: bool = False) -> dict:
+    # Called by bleach for every link, typed or linkified: no referrer juice, no opener.
+    attrs[(None, "rel")] = LINK_REL
+    attrs.pop((None, "target"), None)
+    return attrs
+
+
+_local = threading.local()
+
+
+def _tools() -> tuple[MarkdownIt, bleach.Cleaner, bleach.Cleaner]:
+    # Built once per thread: neither html5lib's parser nor the renderer is thread-safe.
+    tools = getattr(_local, "tools", None)
+    if tools is None:
+        markdown = MarkdownIt("commonmark", {"html": True, "breaks": True, "typographer": False})
+        markdown.enable("strikethrough").disable("image")
+        cleaner = bleach.Cleaner(
+            tags=ALLOWED_TAGS,
+            attributes=ALLOWED_ATTRIBUTES,
+            protocols=ALLOWED_PROTOCOLS,
+            strip=True,
+            strip_comments=True,
+            filters=[partial(LinkifyFilter, callbacks=[_link_attributes], skip_tags={"pre", "code"})],
+        )
+        text_only = bleach.Cleaner(tags=set(), attributes={}, strip=True, strip_comments=True)
+        tools = _local.tools = (markdown, cleaner, text_only)
+    return tools
+
+
+def render_markdown(source: str) -> str:
+    """Render a reader's Markdown to sanitized HTML."""
+    markdown, cleaner, _ = _tools()
+    return cleaner.clean(markdown.render(clean_text_block(source))).strip()
+
+
+def clean_html(fragment: str) -> str:
+    """Sanitize HTML from elsewhere (imports) with the same allow-list."""
+    _, cleaner, _ = _tools()
+    return cleaner.clean(clean_text_block(fragment)).strip()
+
+
+def html_to_text(fragment: str) -> str:
+    """Return the text of an HTML fragment, entities decoded, spaces collapsed."""
+    _, _, text_only = _tools()
+    return _SPACE.sub(" ", html.unescape(text_only.clean(fragment))).strip()
+
+
+def excerpt(fragment: str, length: int = EXCERPT_LENGTH) -> str:
+    """Return a plain-text excerpt of sanitized HTML, cut at a word boundary."""
+    text = html_to_text(fragment)
+    if len(text) <= length:
+        return text
+    cut = text[: length - 1]
+    if " " in cut[length // 2 :]:
+        cut = cut[: cut.rindex(" ")]
+    return cut.rstrip(" ,.;:") + "\u2026"
+
+
+def clean_text_block(value: str) -> str:
+    """Drop control and bidi-override characters, keep newlines and tabs."""
+    return _CONTROL.sub("", value.replace("\r\n", "\n"))
+
+
+def plain_line(value: str) -> str:
+    """Normalize a one-line plain-text field (an author name): no controls, single spaces."""
+    return _SPACE.sub(" ", _CONTROL.sub("", value)).strip()

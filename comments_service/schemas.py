@@ -1,0 +1,235 @@
+"""Marshmallow schemas: one per shape the API reads or writes.
+
+They validate every body and query, dump every answer, and generate the
+OpenAPI document.
+"""
+from __future__ import annotations
+
+from datetime import timezone
+from typing import Any
+
+from marshmallow import EXCLUDE, Schema, fields, pre_load, validate
+
+from .models import iso
+
+SLUG = validate.Regexp(r"^[A-Za-z0-9_-]{1,200}$", error="1-200 letters, digits, '-' or '_'.")
+HTTP_URL = {"schemes": {"http", "https"}}
+STATUSES = ["pending", "approved", "rejected", "spam"]
+
+
+class Time(fields.Field):
+    """An ISO 8601 UTC time with a Z, read-only."""
+
+    def _serialize(self, value: Any, attr: Any, obj: Any, **kwargs: Any) -> str | None:
+        return iso(value)
+
+    def _jsonschema_type_mapping(self) -> dict[str, Any]:  # pragma: no cover - docs only
+        return {"type": "string", "format": "date-time"}
+
+
+class Trimmed(fields.String):
+    """A string with surrounding white space removed before validation."""
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> str:
+        return super()._deserialize(value, attr, data, **kwargs).strip()
+
+
+def _blank_to_none(data: Any, names: tuple[str, ...]) -> Any:
+    # Forms send "" for an untouched optional field; treat it as absent.
+    if isinstance(data, dict):
+        data = dict(data)
+        for name in names:
+            if isinstance(data.get(name), str) and not data[name].strip():
+                data[name] = None
+    return data
+
+
+class ErrorDetailSchema(Schema):
+    code = fields.String(required=True)
+    message = fields.String(required=True)
+    fields = fields.Dict(keys=fields.String(), values=fields.List(fields.String()))
+
+
+class ErrorSchema(Schema):
+    error = fields.Nested(ErrorDetailSchema, required=True)
+
+
+class PostSchema(Schema):
+    slug = fields.String(required=True)
+    title = fields.String(required=True)
+    url = fields.String(allow_none=True)
+    tags = fields.Method("tag_names", metadata={"type": "array", "items": {"type": "string"}})
+    published_at = Time(allow_none=True)
+    comment_count = fields.Integer(required=True)
+    like_count = fields.Integer(required=True)
+    liked = fields.Boolean(dump_default=False)
+
+    def tag_names(self, post: Any) -> list[str]:
+        return [tag.name for tag in post.tags]
+
+
+class PostRefSchema(Schema):
+    slug = fields.String(required=True)
+    title = fields.String(required=True)
+    url = fields.String(allow_none=True)
+
+
+class PostPutSchema(Schema):
+    title = Trimmed(required=True, validate=validate.Length(min=1, max=300))
+    url = fields.Url(required=True, schemes=HTTP_URL["schemes"], validate=validate.Length(max=2000))
+    tags = fields.List(fields.String(validate=validate.Length(max=200)), load_default=list, validate=validate.Length(max=20))
+    published_at = fields.AwareDateTime(default_timezone=timezone.utc, allow_none=True, format="iso")
+
+
+class CommentSchema(Schema):
+    id = fields.Integer(required=True)
+    parent_id = fields.Integer(allow_none=True)
+    author = fields.String(required=True)
+    website = fields.String(allow_none=True)
+    avatar = fields.String(required=True)
+    body_html = fields.String(required=True)
+    created_at = Time(required=True)
+    edited_at = Time(allow_none=True)
+    like_count = fields.Integer(required=True)
+    deleted = fields.Method("is_deleted", metadata={"type": "boolean"})
+    replies = fields.List(fields.Nested(lambda: CommentSchema()), dump_default=list)
+
+    def is_deleted(self, comment: Any) -> bool:
+        return comment.status.value == "deleted"
+
+
+class CommentCreatedSchema(CommentSchema):
+    status = fields.Function(lambda c: c.status.value, metadata={"type": "string"})
+    edit_token = fields.String(required=True)
+    edit_until = Time(required=True)
+
+
+class CommentCreateSchema(Schema):
+    author = Trimmed(required=True, validate=validate.Length(min=1, max=80))
+    email = fields.Email(load_default=None, allow_none=True, validate=validate.Length(max=254))
+    website = fields.Url(
+        load_default=None, allow_none=True, schemes=HTTP_URL["schemes"], validate=validate.Length(max=2000)
+    )
+    body = fields.String(required=True, validate=validate.Length(min=1, max=10000))
+    parent_id = fields.Integer(load_default=None, allow_none=True, strict=True, validate=validate.Range(min=1))
+
+    @pre_load
+    def _blank_optionals(self, data: Any, **kwargs: Any) -> Any:
+        data = _blank_to_none(data, ("email", "website"))
+        if isinstance(data, dict) and isinstance(data.get("body"), str) and not data["body"].strip():
+            data["body"] = ""
+        return data
+
+
+class CommentEditSchema(Schema):
+    body = fields.String(required=True, validate=validate.Length(min=1, max=10000))
+
+    @pre_load
+    def _blank_body(self, data: Any, **kwargs: Any) -> Any:
+        if isinstance(data, dict) and isinstance(data.get("body"), str) and not data["body"].strip():
+            data = {**data, "body": ""}
+        return data
+
+
+class ThreadQueryArgsSchema(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    sort = fields.String(load_default="oldest", validate=validate.OneOf(["oldest", "newest", "top"]))
+    limit = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
+    cursor = fields.String(load_default=None, validate=validate.Length(min=1, max=500))
+
+
+class ThreadSchema(Schema):
+    post = fields.Nested(PostSchema, required=True)
+    comments = fields.List(fields.Nested(CommentSchema), required=True)
+    next_cursor = fields.String(allow_none=True)
+
+
+class CountsQueryArgsSchema(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    post = fields.List(
+        fields.String(validate=SLUG), required=True, validate=validate.Length(min=1, max=100)
+    )
+
+
+class CountSchema(Schema):
+    comments = fields.Integer(required=True)
+    likes = fields.Integer(required=True)
+
+
+class CountsSchema(Schema):
+    counts = fields.Dict(keys=fields.String(), values=fields.Nested(CountSchema))
+
+
+class ModerationQueryArgsSchema(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    status = fields.String(load_default="pending", validate=validate.OneOf(STATUSES))
+    post = fields.String(load_default=None, validate=SLUG)
+    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=100))
+    cursor = fields.String(load_default=None, validate=validate.Length(min=1, max=500))
+
+
+class ModerationCommentSchema(CommentSchema):
+    class Meta:
+        exclude = ("replies",)
+
+    status = fields.Function(lambda c: c.status.value, metadata={"type": "string"})
+    post = fields.Nested(PostRefSchema)
+    email = fields.String(allow_none=True)
+    ip_hash = fields.String(allow_none=True)
+    body_source = fields.String()
+    spam_reasons = fields.List(fields.String())
+
+
+class ModerationPageSchema(Schema):
+    comments = fields.List(fields.Nested(ModerationCommentSchema), required=True)
+    next_cursor = fields.String(allow_none=True)
+
+
+class BulkSchema(Schema):
+    ids = fields.List(
+        fields.Integer(strict=True, validate=validate.Range(min=1)),
+        required=True,
+        validate=validate.Length(min=1, max=500),
+    )
+    action = fields.String(required=True, validate=validate.OneOf(["approve", "reject", "spam", "delete"]))
+
+
+class BulkResultSchema(Schema):
+    updated = fields.Integer(required=True)
+
+
+class LogQueryArgsSchema(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    comment_id = fields.Integer(load_default=None, validate=validate.Range(min=1))
+    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=100))
+    cursor = fields.String(load_default=None, validate=validate.Length(min=1, max=500))
+
+
+class ModerationEventSchema(Schema):
+    id = fields.Integer(required=True)
+    comment_id = fields.Integer(allow_none=True)
+    action = fields.String(required=True)
+    actor = fields.String(required=True)
+    from_status = fields.String(allow_none=True)
+    to_status = fields.String(allow_none=True)
+    details = fields.Dict()
+    created_at = Time(required=True)
+
+
+class ModerationLogSchema(Schema):
+    events = fields.List(fields.Nested(ModerationEventSchema), required=True)
+    next_cursor = fields.String(allow_none=True)
+
+
+class HealthSchema(Schema):
+    status = fields.String(required=True)
+    db = fields.String(required=True)
+    redis = fields.String(required=True)

@@ -1,0 +1,19 @@
+"""Portable SQL helpers for the two databases the service runs on."""
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+from sqlalchemy import Table
+from sqlalchemy.dialects import postgresql, sqlite
+
+from .extensions import db
+
+
+def insert_ignore(table: Table, rows: Sequence[dict[str, Any]], returning: Any = None) -> Any:
+    """INSERT rows, skipping those that break a unique constraint (no read-then-write race)."""
+    dialect = db.session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = insert(table).values(list(rows)).on_conflict_do_nothing()
+    if returning is not None:
+        statement = statement.returning(returning)
+    return db.session.execute(statement)

@@ -1,0 +1,1 @@
+"""Pages and files served outside the JSON API."""

@@ -1,0 +1,34 @@
+"""Small helpers shared by the tests."""
+from __future__ import annotations
+
+from typing import Any
+
+READER = {"X-Reader-Token": "reader-token-0123456789"}
+
+
+def post_comment(client: Any, slug: str = "hello", **fields: Any) -> Any:
+    """Post a comment as a reader; return the response."""
+    body = {"author": "Ada", "body": "Hello there", **fields}
+    return client.post(f"/api/posts/{slug}/comments", json=body)
+
+
+def approve(client: Any, moderator: dict[str, str], comment_id: int) -> Any:
+    """Approve a comment through the API."""
+    response = client.post(f"/api/moderation/comments/{comment_id}/approve", headers=moderator)
+    assert response.status_code == 200, response.get_json()
+    return response
+
+
+def approved_comment(client: Any, moderator: dict[str, str], slug: str = "hello", **fields: Any) -> dict[str, Any]:
+    """Post and approve a comment; return the creation payload."""
+    response = post_comment(client, slug, **fields)
+    assert response.status_code == 201, response.get_json()
+    data = response.get_json()
+    approve(client, moderator, data["id"])
+    return data
+
+
+def publish(client: Any, editor: dict[str, str], slug: str, **fields: Any) -> Any:
+    """Register a post through the publishing API."""
+    body = {"title": slug.title(), "url": f"https://blog.example/{slug}", "tags": [], **fields}
+    return client.put(f"/api/posts/{slug}", json=body, headers=editor)
