@@ -6,7 +6,8 @@ production run (``APP_ENV=production``) must set its own ``SECRET_KEY``.
 from __future__ import annotations
 
 import os
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 DEV_SECRET_KEY = "dev-only-secret-key-do-not-use-in-production"
 

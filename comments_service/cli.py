@@ -7,6 +7,7 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from .auth import create_api_token
+from .demo import load_demo
 from .extensions import db
 from .models import ApiToken, Role, utcnow
 
@@ -43,6 +44,18 @@ def revoke_token(token_id: int) -> None:
     click.echo(f"revoked token {token_id} ({row.name})")
 
 
+demo = AppGroup("demo", help="Demo data for trying the service.")
+
+
+@demo.command("load")
+@click.option("--base-url", default="", help="Where the service is served, for the posts' links.")
+def demo_load(base_url: str) -> None:
+    """Load the seed page's post and a few others, with comments and tags."""
+    summary = load_demo(base_url.rstrip("/"))
+    click.echo(f"demo data: {summary['posts']} new posts, {summary['comments']} new comments")
+
+
 def register_commands(app: Flask) -> None:
     """Add the service's command groups to ``flask``."""
     app.cli.add_command(tokens)
+    app.cli.add_command(demo)

@@ -8,7 +8,8 @@ never show a stack trace.
 from __future__ import annotations
 
 import logging
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from flask import Flask, Response, jsonify, request
 from sqlalchemy.exc import DBAPIError, DisconnectionError, IntegrityError, OperationalError

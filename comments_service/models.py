@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime, timezone
-from typing import Any, Optional
+from typing import Any
 
 from sqlalchemy import (
     JSON,
@@ -43,7 +43,7 @@ def iso(value: datetime | None) -> str | None:
     return value.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-class CommentStatus(str, enum.Enum):
+class CommentStatus(enum.StrEnum):
     """Where a comment stands in moderation; only ``approved`` is public."""
 
     PENDING = "pending"
@@ -53,7 +53,7 @@ class CommentStatus(str, enum.Enum):
     DELETED = "deleted"
 
 
-class Role(str, enum.Enum):
+class Role(enum.StrEnum):
     """What a credential may do."""
 
     EDITOR = "editor"
@@ -90,14 +90,14 @@ class Post(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(200), unique=True)
     title: Mapped[str] = mapped_column(String(300), default="")
-    url: Mapped[Optional[str]] = mapped_column(String(2000))
-    published_at: Mapped[Optional[datetime]] = mapped_column(TZDateTime, index=True)
+    url: Mapped[str | None] = mapped_column(String(2000))
+    published_at: Mapped[datetime | None] = mapped_column(TZDateTime, index=True)
     created_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow, onupdate=utcnow)
     comment_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     like_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
-    tags: Mapped[list["Tag"]] = relationship(
+    tags: Mapped[list[Tag]] = relationship(
         secondary=post_tags, lazy="selectin", order_by="Tag.name"
     )
 
@@ -125,30 +125,30 @@ class Comment(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     post_id: Mapped[int] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"))
-    parent_id: Mapped[Optional[int]] = mapped_column(
+    parent_id: Mapped[int | None] = mapped_column(
         ForeignKey("comments.id", ondelete="CASCADE")
     )
     # The top-level ancestor, so that a whole thread loads in one query.
-    root_id: Mapped[Optional[int]] = mapped_column(
+    root_id: Mapped[int | None] = mapped_column(
         ForeignKey("comments.id", ondelete="CASCADE"), index=True
     )
     status: Mapped[CommentStatus] = mapped_column(
         _enum(CommentStatus, "comment_status"), default=CommentStatus.PENDING
     )
     author: Mapped[str] = mapped_column(String(80), default="")
-    email: Mapped[Optional[str]] = mapped_column(String(254), index=True)
-    website: Mapped[Optional[str]] = mapped_column(String(2000))
+    email: Mapped[str | None] = mapped_column(String(254), index=True)
+    website: Mapped[str | None] = mapped_column(String(2000))
     avatar: Mapped[str] = mapped_column(String(64), default="")
     body_source: Mapped[str] = mapped_column(Text, default="")
     body_html: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
-    edited_at: Mapped[Optional[datetime]] = mapped_column(TZDateTime)
+    edited_at: Mapped[datetime | None] = mapped_column(TZDateTime)
     like_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
-    ip_hash: Mapped[Optional[str]] = mapped_column(String(64), index=True)
-    reader_hash: Mapped[Optional[str]] = mapped_column(String(64), index=True)
+    ip_hash: Mapped[str | None] = mapped_column(String(64), index=True)
+    reader_hash: Mapped[str | None] = mapped_column(String(64), index=True)
     spam_reasons: Mapped[list[str]] = mapped_column(JSON, default=list)
     # "<source>:<id>" of an imported comment, so that a second import skips it.
-    import_key: Mapped[Optional[str]] = mapped_column(String(200), unique=True)
+    import_key: Mapped[str | None] = mapped_column(String(200), unique=True)
 
     post: Mapped[Post] = relationship()
 
@@ -197,7 +197,7 @@ class ApiToken(db.Model):
     role: Mapped[Role] = mapped_column(_enum(Role, "token_role"))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
-    revoked_at: Mapped[Optional[datetime]] = mapped_column(TZDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(TZDateTime)
 
 
 class User(db.Model):
@@ -218,7 +218,7 @@ class Ban(db.Model):
     kind: Mapped[str] = mapped_column(String(16))
     value: Mapped[str] = mapped_column(String(254))
     reason: Mapped[str] = mapped_column(String(500), default="")
-    until: Mapped[Optional[datetime]] = mapped_column(TZDateTime)
+    until: Mapped[datetime | None] = mapped_column(TZDateTime)
     created_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
     created_by: Mapped[str] = mapped_column(String(80), default="")
 
@@ -233,10 +233,10 @@ class ModerationEvent(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # No foreign key: the log outlives the comments it speaks of.
-    comment_id: Mapped[Optional[int]] = mapped_column(Integer, index=True)
+    comment_id: Mapped[int | None] = mapped_column(Integer, index=True)
     action: Mapped[str] = mapped_column(String(32))
     actor: Mapped[str] = mapped_column(String(120))
-    from_status: Mapped[Optional[str]] = mapped_column(String(16))
-    to_status: Mapped[Optional[str]] = mapped_column(String(16))
+    from_status: Mapped[str | None] = mapped_column(String(16))
+    to_status: Mapped[str | None] = mapped_column(String(16))
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow, index=True)

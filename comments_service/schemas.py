@@ -77,7 +77,9 @@ class PostRefSchema(Schema):
 class PostPutSchema(Schema):
     title = Trimmed(required=True, validate=validate.Length(min=1, max=300))
     url = fields.Url(required=True, schemes=HTTP_URL["schemes"], validate=validate.Length(max=2000))
-    tags = fields.List(fields.String(validate=validate.Length(max=200)), load_default=list, validate=validate.Length(max=20))
+    tags = fields.List(
+        fields.String(validate=validate.Length(max=200)), load_default=list, validate=validate.Length(max=20)
+    )
     published_at = fields.AwareDateTime(default_timezone=timezone.utc, allow_none=True, format="iso")
 
 

@@ -7,8 +7,11 @@ between tests and dropped at the end. TEST_REDIS_DB picks the Redis index.
 from __future__ import annotations
 
 import os
+import threading
 import uuid
-from typing import Any, Callable, Iterator
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
 
 import flask_migrate
 import psycopg
@@ -16,6 +19,7 @@ import pytest
 import redis
 from flask import Flask
 from sqlalchemy import event, text
+from werkzeug.serving import make_server
 
 from comments_service import create_app
 from comments_service.auth import create_api_token
@@ -154,3 +158,74 @@ def count_queries(app: Flask) -> Iterator[Callable[[], QueryCounter]]:
     yield start
     for counter in counters:
         event.remove(engine, "before_cursor_execute", counter)
+
+
+ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run", "--disable-quic"]
+
+
+class LiveServer:
+    """A threaded WSGI server for an app, on a free loopback port."""
+
+    def __init__(self, app: Flask) -> None:
+        self.server = make_server("127.0.0.1", 0, app, threaded=True)
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.thread.join(timeout=5)
+
+
+@pytest.fixture(scope="session")
+def serve() -> Iterator[Callable[[Flask], LiveServer]]:
+    """Return a function that serves an app over HTTP until the run ends."""
+    servers: list[LiveServer] = []
+
+    def start(app: Flask) -> LiveServer:
+        server = LiveServer(app)
+        servers.append(server)
+        return server
+
+    yield start
+    for server in servers:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def live_server(app: Flask, serve: Callable[[Flask], LiveServer]) -> LiveServer:
+    """Serve the default test app over HTTP."""
+    return serve(app)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """Launch Debian's Chromium through Playwright (no browser download)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    """Open a fresh browser context and page; fail the test on a JavaScript error."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.js_errors = []
+    page.on("pageerror", lambda error: page.js_errors.append(str(error)))
+    yield page
+    context.close()
+
+
+def screenshot(page: Any, name: str) -> Path:
+    """Save a full-page screenshot under tests/artifacts and return its path."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path

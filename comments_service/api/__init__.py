@@ -34,8 +34,8 @@ def require_json_body() -> None:
 
 def register_blueprints(app: Flask) -> None:
     """Bind the API and register every blueprint."""
-    from . import comments, moderation, posts
     from ..web import ops
+    from . import comments, moderation, posts
 
     api.init_app(app)
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
