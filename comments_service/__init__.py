@@ -15,7 +15,7 @@ from . import redis_client
 from .api import register_blueprints
 from .cli import register_commands
 from .errors import register_errorhandlers
-from .extensions import db, migrate
+from .extensions import cors, db, migrate
 
 MIGRATIONS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "migrations")
 
@@ -46,6 +46,15 @@ def register_extensions(app: Flask) -> None:
     db.init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS, render_as_batch=True)
     redis_client.init_app(app)
+    # Only the blog origins listed may call the API from a browser; others get no CORS headers.
+    cors.init_app(
+        app,
+        resources={r"/api/*": {"origins": list(app.config["CORS_ORIGINS"])}},
+        allow_headers=["Content-Type", "X-Reader-Token", "X-Edit-Token", "Authorization"],
+        expose_headers=["Retry-After"],
+        methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+        max_age=600,
+    )
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         with app.app_context():
             event.listen(db.engine, "connect", _sqlite_pragmas)

@@ -100,8 +100,11 @@ class CommentSchema(Schema):
         return comment.status.value == "deleted"
 
 
-class CommentCreatedSchema(CommentSchema):
+class CommentStatusSchema(CommentSchema):
     status = fields.Function(lambda c: c.status.value, metadata={"type": "string"})
+
+
+class CommentCreatedSchema(CommentStatusSchema):
     edit_token = fields.String(required=True)
     edit_until = Time(required=True)
 

@@ -34,7 +34,7 @@ def require_json_body() -> None:
 
 def register_blueprints(app: Flask) -> None:
     """Bind the API and register every blueprint."""
-    from ..web import ops
+    from ..web import ops, widgets
     from . import comments, moderation, posts
 
     api.init_app(app)
@@ -42,4 +42,5 @@ def register_blueprints(app: Flask) -> None:
     for module in (posts, comments, moderation):
         api.register_blueprint(module.blp)
     app.register_blueprint(ops.bp)
+    app.register_blueprint(widgets.bp)
     app.before_request(require_json_body)

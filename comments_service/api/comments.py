@@ -12,7 +12,7 @@ from ..schemas import (
     CommentCreatedSchema,
     CommentCreateSchema,
     CommentEditSchema,
-    CommentSchema,
+    CommentStatusSchema,
     ThreadQueryArgsSchema,
     ThreadSchema,
 )
@@ -46,7 +46,7 @@ class ThreadResource(MethodView):
 class CommentResource(MethodView):
     @blp.doc(parameters=[EDIT_TOKEN])
     @blp.arguments(CommentEditSchema)
-    @blp.response(200, CommentSchema)
+    @blp.response(200, CommentStatusSchema)
     def patch(self, data: dict[str, Any], comment_id: int) -> Any:
         """Edit one's own comment within the edit window."""
         comment = comments.edit_comment(comment_id, request.headers.get("X-Edit-Token"), data["body"])

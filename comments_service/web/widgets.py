@@ -1,0 +1,32 @@
+"""The widget script and the demo blog page."""
+from __future__ import annotations
+
+from flask import Blueprint, Response, current_app, render_template, request, send_from_directory
+
+bp = Blueprint("widgets", __name__, static_folder="static", template_folder="templates")
+
+EMBED_MAX_AGE = 300
+
+
+@bp.get("/embed.js")
+def embed_js() -> Response:
+    """Serve the widget script, cacheable and revalidated by ETag."""
+    response = send_from_directory(
+        bp.static_folder, "embed.js", mimetype="text/javascript", max_age=EMBED_MAX_AGE, conditional=True
+    )
+    response.headers["Cache-Control"] = f"public, max-age={EMBED_MAX_AGE}"
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+@bp.get("/demo")
+def demo() -> str:
+    """Show the seed blog post with live widgets (data from `flask demo load`)."""
+    api = current_app.config.get("PUBLIC_URL") or request.host_url.rstrip("/")
+    return render_template("demo.html", api=api)
+
+
+@bp.get("/")
+def index() -> Response:
+    """Point a visitor at the demo page."""
+    return current_app.redirect("/demo")

@@ -1,0 +1,80 @@
+"""The widget script is served cacheably, and CORS admits only the listed blogs."""
+from __future__ import annotations
+
+import pytest
+
+from tests.helpers import approved_comment
+
+BLOG = "https://blog.example"
+
+
+@pytest.fixture
+def cors_client(make_app):
+    return make_app(CORS_ORIGINS=[BLOG]).test_client()
+
+
+def test_embed_js_is_cacheable_and_revalidates(client):
+    response = client.get("/embed.js")
+    assert response.status_code == 200
+    assert response.mimetype == "text/javascript"
+    assert "max-age=300" in response.headers["Cache-Control"] and "public" in response.headers["Cache-Control"]
+    etag = response.headers["ETag"]
+    assert b"data-widget" in response.data
+    again = client.get("/embed.js", headers={"If-None-Match": etag})
+    assert again.status_code == 304 and again.data == b""
+
+
+def test_embed_js_inserts_text_as_text():
+    from pathlib import Path
+
+    source = (Path(__file__).resolve().parent.parent / "comments_service/web/static/embed.js").read_text()
+    # body_html (sanitized by the service) is the only thing ever given to innerHTML.
+    assert source.count("innerHTML") == 1 and "body.innerHTML = c.body_html" in source
+    assert "insertAdjacentHTML" not in source and "document.write" not in source and "eval(" not in source
+
+
+def test_preflight_from_listed_origin(cors_client):
+    response = cors_client.options(
+        "/api/posts/p/comments",
+        headers={"Origin": BLOG, "Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "content-type, x-reader-token, x-edit-token"},
+    )
+    assert response.status_code == 200
+    assert response.headers["Access-Control-Allow-Origin"] == BLOG
+    allowed = response.headers["Access-Control-Allow-Headers"].lower()
+    assert {"content-type", "x-reader-token", "x-edit-token"} <= {h.strip() for h in allowed.split(",")}
+    assert "POST" in response.headers["Access-Control-Allow-Methods"]
+
+
+def test_simple_request_from_listed_origin_exposes_retry_after(cors_client, moderator):
+    response = cors_client.get("/api/counts?post=p", headers={"Origin": BLOG})
+    assert response.headers["Access-Control-Allow-Origin"] == BLOG
+    assert "Retry-After" in response.headers["Access-Control-Expose-Headers"]
+
+
+@pytest.mark.parametrize("origin", ["https://evil.example", "https://blog.example.evil.example", "null"])
+def test_other_origins_get_no_cors_headers(cors_client, origin):
+    for response in (
+        cors_client.get("/api/counts?post=p", headers={"Origin": origin}),
+        cors_client.options("/api/counts", headers={"Origin": origin, "Access-Control-Request-Method": "GET"}),
+    ):
+        assert "Access-Control-Allow-Origin" not in response.headers
+
+
+def test_no_cors_without_configured_origins(client):
+    response = client.get("/api/counts?post=p", headers={"Origin": BLOG})
+    assert "Access-Control-Allow-Origin" not in response.headers
+
+
+def test_edit_answer_says_whether_it_waits(client, moderator):
+    created = approved_comment(client, moderator, "p")
+    response = client.patch(f"/api/comments/{created['id']}", json={"body": "edited"}, headers={"X-Edit-Token": created["edit_token"]})
+    assert response.get_json()["status"] == "pending"
+
+
+def test_demo_page_embeds_the_snippet(client):
+    page = client.get("/demo").get_data(as_text=True)
+    for widget in ("comments", "like", "recent-comments", "popular-tags", "recent-posts"):
+        assert f'data-widget="{widget}"' in page
+    assert 'src="http://localhost/embed.js" data-api="http://localhost"' in page
+    assert "Do you like" not in page  # the like widget writes its own question
+    assert client.get("/").headers["Location"].endswith("/demo")
