@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import click
 from flask import Flask
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import select
 
+from . import integrity
 from .auth import create_api_token
 from .demo import load_demo
 from .extensions import db
@@ -55,7 +56,24 @@ def demo_load(base_url: str) -> None:
     click.echo(f"demo data: {summary['posts']} new posts, {summary['comments']} new comments")
 
 
+@click.command("check")
+@with_appcontext
+@click.option("--repair", is_flag=True, help="Set every drifting counter to its true value.")
+def check_counters(repair: bool) -> None:
+    """Recompute comment, like and tag counters from the rows and report drift (exit 1 if any)."""
+    drift = integrity.check(repair=repair)
+    for item in drift:
+        click.echo(f"drift {item.kind} {item.key}: stored {item.stored}, actual {item.actual}")
+    if not drift:
+        click.echo("no drift: every counter matches its rows")
+    elif repair:
+        click.echo(f"repaired {len(drift)} counters")
+    else:
+        raise SystemExit(1)
+
+
 def register_commands(app: Flask) -> None:
     """Add the service's command groups to ``flask``."""
     app.cli.add_command(tokens)
     app.cli.add_command(demo)
+    app.cli.add_command(check_counters)

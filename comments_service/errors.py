@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from flask import Flask, Response, jsonify, request
-from sqlalchemy.exc import DBAPIError, DisconnectionError, IntegrityError, OperationalError
+from sqlalchemy.exc import DataError, DBAPIError, DisconnectionError, IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from .extensions import db
@@ -167,6 +167,13 @@ def handle_integrity_error(error: IntegrityError) -> Response:
     return error_response(409, "conflict", "The request conflicts with the stored data.")
 
 
+def handle_data_error(error: DataError) -> Response:
+    """Answer a value the database cannot hold (a number out of range) with 422, not 500."""
+    db.session.rollback()
+    log.info("data error: %s", error.orig)
+    return error_response(422, "validation_error", "A value is out of the range the service accepts.")
+
+
 def handle_storage_down(error: Exception) -> Response:
     """Answer 503 with Retry-After when the database cannot be reached."""
     try:
@@ -199,6 +206,7 @@ def register_errorhandlers(app: Flask) -> None:
     """Install the handlers; the API object's own HTTP handler delegates here."""
     app.register_error_handler(ApiError, handle_api_error)
     app.register_error_handler(IntegrityError, handle_integrity_error)
+    app.register_error_handler(DataError, handle_data_error)
     app.register_error_handler(OperationalError, handle_storage_down)
     app.register_error_handler(DisconnectionError, handle_storage_down)
     app.register_error_handler(HTTPException, handle_http_exception)

@@ -29,6 +29,9 @@ EXCERPT_LENGTH = 160
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
 _SPACE = re.compile(r"\s+")
+# A parser drops the newline right after <pre>; write it twice so that a second
+# pass over our own output reads the same text (sanitizing stays idempotent).
+_PRE_NEWLINE = re.compile(r"<pre>\n")
 
 
 def _link_attributes(attrs: dict, new: bool = False) -> dict:
@@ -60,16 +63,20 @@ def _tools() -> tuple[MarkdownIt, bleach.Cleaner, bleach.Cleaner]:
     return tools
 
 
+def _clean(fragment: str) -> str:
+    _, cleaner, _ = _tools()
+    return _PRE_NEWLINE.sub("<pre>\n\n", cleaner.clean(fragment)).strip()
+
+
 def render_markdown(source: str) -> str:
     """Render a reader's Markdown to sanitized HTML."""
-    markdown, cleaner, _ = _tools()
-    return cleaner.clean(markdown.render(clean_text_block(source))).strip()
+    markdown = _tools()[0]
+    return _clean(markdown.render(clean_text_block(source)))
 
 
 def clean_html(fragment: str) -> str:
     """Sanitize HTML from elsewhere (imports) with the same allow-list."""
-    _, cleaner, _ = _tools()
-    return cleaner.clean(clean_text_block(fragment)).strip()
+    return _clean(clean_text_block(fragment))
 
 
 def html_to_text(fragment: str) -> str:

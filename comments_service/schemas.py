@@ -15,6 +15,9 @@ from .models import iso
 SLUG = validate.Regexp(r"^[A-Za-z0-9_-]{1,200}$", error="1-200 letters, digits, '-' or '_'.")
 HTTP_URL = {"schemes": {"http", "https"}}
 STATUSES = ["pending", "approved", "rejected", "spam"]
+# Ids are PostgreSQL integers; a larger number cannot name anything.
+MAX_ID = 2**31 - 1
+ID = validate.Range(min=1, max=MAX_ID)
 
 
 class Time(fields.Field):
@@ -116,7 +119,7 @@ class CommentCreateSchema(Schema):
         load_default=None, allow_none=True, schemes=HTTP_URL["schemes"], validate=validate.Length(max=2000)
     )
     body = fields.String(required=True, validate=validate.Length(min=1, max=10000))
-    parent_id = fields.Integer(load_default=None, allow_none=True, strict=True, validate=validate.Range(min=1))
+    parent_id = fields.Integer(load_default=None, allow_none=True, strict=True, validate=ID)
 
     @pre_load
     def _blank_optionals(self, data: Any, **kwargs: Any) -> Any:
@@ -198,7 +201,7 @@ class ModerationPageSchema(Schema):
 
 class BulkSchema(Schema):
     ids = fields.List(
-        fields.Integer(strict=True, validate=validate.Range(min=1)),
+        fields.Integer(strict=True, validate=ID),
         required=True,
         validate=validate.Length(min=1, max=500),
     )
@@ -213,7 +216,7 @@ class LogQueryArgsSchema(Schema):
     class Meta:
         unknown = EXCLUDE
 
-    comment_id = fields.Integer(load_default=None, validate=validate.Range(min=1))
+    comment_id = fields.Integer(load_default=None, validate=ID)
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=100))
     cursor = fields.String(load_default=None, validate=validate.Length(min=1, max=500))
 

@@ -153,3 +153,20 @@ def test_reader_header_accepted(client):
     assert post_comment(client, "p").status_code == 201
     response = client.get("/api/posts/p", headers=READER)
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize(
+    "method, path, body",
+    [
+        ("post", "/api/moderation/comments/99999999999999/approve", None),
+        ("patch", "/api/comments/99999999999999", {"body": "x"}),
+        ("post", "/api/moderation/comments/bulk", {"ids": [99999999999999], "action": "approve"}),
+        ("get", "/api/moderation/log?comment_id=99999999999999", None),
+        ("post", "/api/posts/p/comments", {"author": "a", "body": "b", "parent_id": 99999999999999}),
+    ],
+)
+def test_ids_beyond_the_database_range_are_not_server_errors(client, moderator, method, path, body):
+    headers = {**moderator, "X-Edit-Token": "t"}
+    response = getattr(client, method)(path, json=body, headers=headers)
+    assert response.status_code in (404, 422), response.get_json()
+    assert response.get_json()["error"]["code"] in ("not_found", "validation_error")

@@ -1,7 +1,7 @@
 """The JSON API: thin blueprints that parse, call the domain, and dump."""
 from __future__ import annotations
 
-from flask import Flask, request
+from flask import Flask, Response, request
 from flask_smorest import Api
 
 from ..errors import ApiError
@@ -32,6 +32,12 @@ def require_json_body() -> None:
         raise ApiError(415, "unsupported_media_type", "The request body must be JSON (Content-Type: application/json).")
 
 
+def no_sniffing(response: Response) -> Response:
+    """Tell browsers to trust our Content-Type (a JSON answer is never run as a script)."""
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    return response
+
+
 def register_blueprints(app: Flask) -> None:
     """Bind the API and register every blueprint."""
     from ..web import ops, widgets
@@ -44,3 +50,4 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(ops.bp)
     app.register_blueprint(widgets.bp)
     app.before_request(require_json_body)
+    app.after_request(no_sniffing)

@@ -42,7 +42,7 @@ class ThreadResource(MethodView):
         return comment
 
 
-@blp.route("/comments/<int:comment_id>")
+@blp.route("/comments/<int(max=2147483647):comment_id>")
 class CommentResource(MethodView):
     @blp.doc(parameters=[EDIT_TOKEN])
     @blp.arguments(CommentEditSchema)

@@ -43,10 +43,10 @@ def _action_view(action: str) -> Any:
 
 
 for _action in ("approve", "reject", "spam"):
-    blp.route(f"/comments/<int:comment_id>/{_action}", methods=["POST"])(_action_view(_action))
+    blp.route(f"/comments/<int(max=2147483647):comment_id>/{_action}", methods=["POST"])(_action_view(_action))
 
 
-@blp.route("/comments/<int:comment_id>", methods=["DELETE"])
+@blp.route("/comments/<int(max=2147483647):comment_id>", methods=["DELETE"])
 @auth.require_role(Role.MODERATOR)
 @blp.doc(security=BEARER)
 @blp.response(204)

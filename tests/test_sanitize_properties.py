@@ -1,0 +1,47 @@
+"""Property tests: whatever HTML or Markdown a reader sends, the stored HTML is inert."""
+from __future__ import annotations
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from comments_service import sanitize
+from tests.inert import problems
+
+TAGS = ["script", "img", "a", "svg", "iframe", "style", "p", "b", "div", "object", "math", "form", "input", "body", "code", "pre"]
+ATTRS = ["href", "src", "onerror", "onload", "onclick", "style", "formaction", "xlink:href", "srcdoc", "title", "rel"]
+URLS = ["javascript:alert(1)", "JaVaScRiPt:x", "jav&#x09;ascript:x", "data:text/html,<script>x</script>",
+        "vbscript:x", "  javascript:x", "https://ok.example/", "mailto:a@b.c", "//evil.example", "&#106;avascript:x"]
+
+attribute = st.builds(lambda n, v, q: f" {n}={q}{v}{q}", st.sampled_from(ATTRS), st.sampled_from(URLS) | st.text(max_size=12), st.sampled_from(['"', "'", ""]))
+open_tag = st.builds(lambda t, attrs, close: f"<{t}{''.join(attrs)}{close}>", st.sampled_from(TAGS), st.lists(attribute, max_size=3), st.sampled_from(["", "/"]))
+close_tag = st.sampled_from(TAGS).map(lambda t: f"</{t}>")
+markdown = st.builds(lambda text, url: f"[{text}]({url})", st.text(max_size=8), st.sampled_from(URLS)) | st.sampled_from(
+    ["**b**", "`<script>`", "```\n<img onerror=x>\n```", "> q", "- li", "<!-- c -->", "&lt;script&gt;", "\n\n", "<", ">", "&"])
+fragment = st.lists(open_tag | close_tag | markdown | st.text(max_size=10), max_size=12).map("".join)
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(fragment)
+def test_rendered_markdown_is_inert_and_stable(source):
+    html = sanitize.render_markdown(source)
+    assert problems(html) == []
+    assert sanitize.clean_html(html) == html
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(fragment)
+def test_cleaned_html_is_inert_and_stable(source):
+    html = sanitize.clean_html(source)
+    assert problems(html) == []
+    assert sanitize.clean_html(html) == html
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=300))
+def test_any_text_renders_inert(source):
+    html = sanitize.render_markdown(source)
+    assert problems(html) == []
+    # An excerpt is the start of the comment's plain text, cut to the limit.
+    text, excerpt = sanitize.html_to_text(html), sanitize.excerpt(html)
+    assert len(excerpt) <= sanitize.EXCERPT_LENGTH
+    assert text.startswith(excerpt.removesuffix("\u2026"))
