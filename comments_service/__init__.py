@@ -15,7 +15,7 @@ from . import redis_client
 from .api import register_blueprints
 from .cli import register_commands
 from .errors import register_errorhandlers
-from .extensions import cors, db, migrate
+from .extensions import cors, db, migrate, release_session
 
 MIGRATIONS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "migrations")
 
@@ -31,6 +31,11 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         os.makedirs(app.instance_path, exist_ok=True)
         app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + os.path.join(app.instance_path, "comments.db")
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        # A database that accepts TCP but never answers must not hold a worker forever.
+        options = dict(app.config["SQLALCHEMY_ENGINE_OPTIONS"])
+        options.setdefault("connect_args", {}).setdefault("connect_timeout", 5)
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
     if app.config["TRUSTED_PROXIES"] > 0:
         hops = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
@@ -44,6 +49,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 def register_extensions(app: Flask) -> None:
     """Bind the database, migrations and Redis to the app."""
     db.init_app(app)
+    # Registered after Flask-SQLAlchemy's teardown, so it runs before it.
+    app.teardown_appcontext(release_session)
     migrate.init_app(app, db, directory=MIGRATIONS, render_as_batch=True)
     redis_client.init_app(app)
     # Only the blog origins listed may call the API from a browser; others get no CORS headers.

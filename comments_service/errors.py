@@ -180,7 +180,8 @@ def handle_storage_down(error: Exception) -> Response:
         db.session.rollback()
     except Exception:  # the connection is already gone; nothing to roll back
         pass
-    log.warning("database unavailable: %s", error)
+    # One line per failure: an outage produces many, and the SQL adds nothing.
+    log.warning("database unavailable: %s", str(getattr(error, "orig", error)).strip().splitlines()[0])
     return error_response(
         503, "storage_unavailable", MESSAGES[503], headers={"Retry-After": RETRY_AFTER_SECONDS}
     )
