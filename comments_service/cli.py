@@ -126,6 +126,7 @@ def remove_user(username: str) -> None:
     "--spam-older-than", "days", type=click.IntRange(min=0), required=True, metavar="DAYS",
     help="Remove spam and rejected comments posted more than DAYS days ago.",
 )
+@with_appcontext
 def purge(days: int) -> None:
     """Remove old spam and rejected comments (each removal is kept in the audit log)."""
     count = moderation.purge(days, "cli:purge")

@@ -209,7 +209,7 @@ def edit_comment(comment_id: int, token: str | None, body: str) -> Comment:
     comment.edited_at = datetime.now(timezone.utc)
     # An edit must not slip past the checks a new comment goes through.
     found = spam.reasons_for_text(comment.body_html, comment.body_source)
-    comment.spam_reasons = [r for r in comment.spam_reasons if r not in found] + found
+    comment.spam_reasons = [r for r in comment.spam_reasons if not spam.is_text_reason(r)] + found
     if old in (CommentStatus.APPROVED, CommentStatus.PENDING):
         keep_public = old == CommentStatus.APPROVED and current_app.config["MODERATION"] == "post"
         set_status(comment, spam.status_for(found, keep_public))

@@ -31,6 +31,7 @@ from .models import Comment, CommentStatus
 
 HONEYPOT_FIELD = "homepage"
 SPAM_REASONS = ("banned", "honeypot", "blocked_word")
+TEXT_REASONS = ("blocked_word", "too_many_links")
 _LINK = re.compile(r"<a\s", re.IGNORECASE)
 
 
@@ -77,6 +78,11 @@ def _known_author(email: str | None) -> bool:
         return False
     query = select(exists().where(Comment.email == email, Comment.status == CommentStatus.APPROVED))
     return bool(db.session.scalar(query))
+
+
+def is_text_reason(reason: str) -> bool:
+    """Tell whether a reason comes from the text (and is checked again after an edit)."""
+    return reason.split(":", 1)[0] in TEXT_REASONS
 
 
 def reasons_for_text(body_html: str, *texts: str | None) -> list[str]:
