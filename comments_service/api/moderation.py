@@ -13,6 +13,7 @@ from ..schemas import (
     BanSchema,
     BulkResultSchema,
     BulkSchema,
+    ErrorSchema,
     LogQueryArgsSchema,
     ModerationCommentSchema,
     ModerationLogSchema,
@@ -92,6 +93,7 @@ def list_bans() -> Any:
 @blp.doc(security=BEARER)
 @blp.arguments(BanCreateSchema)
 @blp.response(201, BanSchema)
+@blp.alt_response(409, schema=ErrorSchema, description="This author is already banned")
 def create_ban(data: dict[str, Any]) -> Any:
     """Ban an author by e-mail, reader hash or IP hash (or by a comment's), optionally until a time.
 
