@@ -125,7 +125,7 @@ class CommentCreateSchema(Schema):
     )
     body = fields.String(required=True, validate=validate.Length(min=1, max=10000))
     parent_id = fields.Integer(load_default=None, allow_none=True, strict=True, validate=ID)
-    homepage = fields.String(
+    website_confirm = fields.String(
         load_default=None,
         allow_none=True,
         validate=validate.Length(max=2000),

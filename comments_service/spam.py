@@ -4,7 +4,7 @@ Each check that fires leaves a reason on the comment (``Comment.spam_reasons``)
 for the moderation page:
 
 - ``banned``: the author is banned (e-mail, reader token or address)  -> spam
-- ``honeypot``: the hidden ``homepage`` field of the widget form was filled  -> spam
+- ``honeypot``: the hidden ``website_confirm`` field of the widget form was filled  -> spam
 - ``blocked_word:<word>``: a word of ``BLOCKED_WORDS`` is in the text, name,
   e-mail or website  -> spam
 - ``too_many_links``: more links than ``MAX_LINKS``  -> pending, even under
@@ -29,7 +29,7 @@ from .errors import ApiError
 from .extensions import db
 from .models import Comment, CommentStatus
 
-HONEYPOT_FIELD = "homepage"
+HONEYPOT_FIELD = "website_confirm"
 SPAM_REASONS = ("banned", "honeypot", "blocked_word")
 TEXT_REASONS = ("blocked_word", "too_many_links")
 _LINK = re.compile(r"<a\s", re.IGNORECASE)

@@ -33,7 +33,7 @@ def queue_of_comments(app, client, editor):
             body="Cheap meds here https://a.com https://b.com https://c.com and https://d.com",
         ),
         post_comment(client, "lumbar-stretches", author="Priya", body="Stretch number three made a real difference for me."),
-        post_comment(client, "lumbar-stretches", author="bot", body="hello", homepage="http://bot.example"),
+        post_comment(client, "lumbar-stretches", author="bot", body="hello", website_confirm="http://bot.example"),
     ]
     assert all(response.status_code == 201 for response in made)
     return [response.get_json()["id"] for response in made]

@@ -6,6 +6,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import update
 
+from comments_service import spam
 from comments_service.extensions import db
 from comments_service.models import Comment
 from tests.helpers import READER, approve, post_comment
@@ -29,7 +30,7 @@ def answer_shape(response):
 
 def test_honeypot_filled_is_stored_as_spam_and_answered_as_usual(client, moderator):
     normal = post_comment(client, "p", body="hello from a person")
-    trapped = post_comment(client, "p", body="buy things", homepage="http://bot.example")
+    trapped = post_comment(client, "p", body="buy things", website_confirm="http://bot.example")
     assert answer_shape(trapped) == answer_shape(normal) == (201, sorted(normal.get_json()), "pending")
     item = moderation_item(client, moderator, trapped.get_json()["id"])
     assert item["status"] == "spam" and item["spam_reasons"] == ["honeypot"]
@@ -38,14 +39,14 @@ def test_honeypot_filled_is_stored_as_spam_and_answered_as_usual(client, moderat
 
 def test_honeypot_spam_stays_unpublished_under_post_moderation(make_app, moderator):
     client = make_app(MODERATION="post").test_client()
-    trapped = post_comment(client, "p", homepage="x")
+    trapped = post_comment(client, "p", website_confirm="x")
     assert trapped.status_code == 201 and trapped.get_json()["status"] == "pending"
     assert client.get("/api/posts/p/comments").get_json()["comments"] == []
     assert client.get("/api/posts/p").get_json()["comment_count"] == 0
 
 
 def test_blank_honeypot_is_ignored(client, moderator):
-    created = post_comment(client, "p", homepage="   ").get_json()
+    created = post_comment(client, "p", website_confirm="   ").get_json()
     assert moderation_item(client, moderator, created["id"])["status"] == "pending"
 
 
@@ -88,7 +89,7 @@ def test_blocked_words_match_whole_words_only(make_app, moderator):
 
 def test_reasons_add_up_and_spam_wins(make_app, moderator):
     client = make_app(BLOCKED_WORDS=["casino"]).test_client()
-    created = post_comment(client, "p", body=f"casino {LINKS}", homepage="filled").get_json()
+    created = post_comment(client, "p", body=f"casino {LINKS}", website_confirm="filled").get_json()
     item = moderation_item(client, moderator, created["id"])
     assert item["status"] == "spam"
     assert item["spam_reasons"] == ["honeypot", "blocked_word:casino", "too_many_links"]
@@ -175,4 +176,10 @@ def test_an_edit_goes_through_the_text_checks(make_app, moderator):
 
 def test_honeypot_is_documented_in_the_openapi(client):
     schema = client.get("/api/openapi.json").get_json()["components"]["schemas"]["CommentCreate"]
-    assert "homepage" in schema["properties"] and "homepage" not in schema.get("required", [])
+    assert "website_confirm" in schema["properties"] and "website_confirm" not in schema.get("required", [])
+
+
+def test_the_widget_form_carries_the_honeypot_the_api_reads(client):
+    script = client.get("/embed.js").get_data(as_text=True)
+    assert f'name: "{spam.HONEYPOT_FIELD}"' in script
+    assert f"body.{spam.HONEYPOT_FIELD} = value" in script

@@ -90,7 +90,7 @@ def test_only_comments_entering_the_queue_are_announced(make_app, hook):
     app = make_app(MODERATION_WEBHOOK_URL=hook.url, MODERATION="post")
     client = app.test_client()
     post_comment(client, "p", body="published at once")
-    post_comment(client, "p", body="a bot", homepage="filled")
+    post_comment(client, "p", body="a bot", website_confirm="filled")
     held = post_comment(client, "p", body="https://a.com https://b.com https://c.com https://d.com").get_json()
     drain(app)
     assert hook.next()["json"]["comment"]["id"] == held["id"]
