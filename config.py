@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from datetime import timedelta
 from typing import Any
 
 DEV_SECRET_KEY = "dev-only-secret-key-do-not-use-in-production"
@@ -70,7 +71,11 @@ class Config:
         self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
         self.SESSION_COOKIE_HTTPONLY = True
         self.SESSION_COOKIE_SAMESITE = "Lax"
+        # False still sets Secure on requests that came over https (see web/security.py).
         self.SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", False)
+        # Only the moderation page uses a session; the API never receives the cookie.
+        self.SESSION_COOKIE_PATH = "/moderate"
+        self.PERMANENT_SESSION_LIFETIME = timedelta(hours=12)  # a login's signature expires after this
         self.API_TITLE = "Comment service"
         self.API_VERSION = "1.0"
         self.OPENAPI_VERSION = "3.0.3"

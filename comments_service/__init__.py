@@ -11,7 +11,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import Config
 
-from . import redis_client
+from . import ratelimit, redis_client, webhook
 from .api import register_blueprints
 from .cli import register_commands
 from .errors import register_errorhandlers
@@ -47,7 +47,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
 
 def register_extensions(app: Flask) -> None:
-    """Bind the database, migrations and Redis to the app."""
+    """Bind the database, migrations, Redis, rate limits and the moderation webhook to the app."""
     db.init_app(app)
     # Registered after Flask-SQLAlchemy's teardown, so it runs before it.
     app.teardown_appcontext(release_session)
@@ -62,6 +62,8 @@ def register_extensions(app: Flask) -> None:
         methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
         max_age=600,
     )
+    ratelimit.init_app(app)
+    webhook.init_app(app)
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         with app.app_context():
             event.listen(db.engine, "connect", _sqlite_pragmas)

@@ -1,16 +1,22 @@
 """Flask commands: ``flask --app wsgi tokens ...`` and friends (``db`` comes from Flask-Migrate)."""
 from __future__ import annotations
 
+import logging
+import sys
+
 import click
 from flask import Flask
 from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import select
 
-from . import integrity
+from . import integrity, moderation, users
 from .auth import create_api_token
 from .demo import load_demo
+from .errors import ApiError
 from .extensions import db
 from .models import ApiToken, Role, utcnow
+
+log = logging.getLogger(__name__)
 
 tokens = AppGroup("tokens", help="API tokens for the publishing system and moderators.")
 
@@ -72,8 +78,66 @@ def check_counters(repair: bool) -> None:
         raise SystemExit(1)
 
 
+user_group = AppGroup("users", help="Logins for the moderation page (/moderate).")
+
+
+def _fail(error: ApiError) -> click.ClickException:
+    details = "; ".join(f"{name}: {' '.join(texts)}" for name, texts in (error.fields or {}).items())
+    return click.ClickException(f"{error.message} {details}".strip())
+
+
+@user_group.command("create")
+@click.option("--username", required=True)
+@click.option("--role", type=click.Choice([Role.MODERATOR.value, Role.ADMIN.value]), required=True)
+@click.option("--password-stdin", is_flag=True, help="Read the password from the first line of standard input.")
+def create_user(username: str, role: str, password_stdin: bool) -> None:
+    """Create a login; the password is prompted (twice) or read from stdin."""
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        users.create_user(username, password, Role(role))
+    except ApiError as error:
+        raise _fail(error) from None
+    click.echo(f"Created {role} {username!r}; log in at /moderate")
+
+
+@user_group.command("list")
+def list_users() -> None:
+    """List logins (never their passwords)."""
+    for user in users.list_users():
+        click.echo(f"{user.id}\t{user.role.value}\t{user.username}")
+
+
+@user_group.command("remove")
+@click.argument("username")
+def remove_user(username: str) -> None:
+    """Remove a login; its sessions end at once."""
+    try:
+        users.remove_user(username)
+    except ApiError as error:
+        raise _fail(error) from None
+    click.echo(f"removed {username!r}")
+
+
+@click.command("purge")
+@click.option(
+    "--spam-older-than", "days", type=click.IntRange(min=0), required=True, metavar="DAYS",
+    help="Remove spam and rejected comments posted more than DAYS days ago.",
+)
+@with_appcontext
+def purge(days: int) -> None:
+    """Remove old spam and rejected comments (each removal is kept in the audit log)."""
+    count = moderation.purge(days, "cli:purge")
+    log.info("purged %d spam and rejected comments older than %d days", count, days)
+    click.echo(f"purged {count} spam and rejected comments older than {days} days")
+
+
 def register_commands(app: Flask) -> None:
     """Add the service's command groups to ``flask``."""
     app.cli.add_command(tokens)
     app.cli.add_command(demo)
     app.cli.add_command(check_counters)
+    app.cli.add_command(user_group)
+    app.cli.add_command(purge)

@@ -12,7 +12,7 @@ from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import delete, exists, select, update
 
-from . import auth, events, paging, sanitize
+from . import auth, events, paging, sanitize, spam
 from .errors import ApiError, invalid, not_found
 from .extensions import db
 from .models import Comment, CommentStatus, Post
@@ -103,29 +103,38 @@ def create_comment(slug: str, data: dict[str, Any], reader: str | None, ip: str 
     if not author:
         raise invalid("author", "The name has no readable characters.")
     email = (data.get("email") or "").strip().lower() or None
+    website = data.get("website") or None
+    body_source = sanitize.clean_text_block(data["body"])
+    body_html = render_body(data["body"])
+    ip_hash = auth.ip_hash(ip)
+    verdict = spam.screen(
+        author=author, email=email, website=website, body_source=body_source, body_html=body_html,
+        honeypot=data.get(spam.HONEYPOT_FIELD), reader_hash=reader, ip_hash=ip_hash,
+    )
     comment = Comment(
         post_id=post.id,
         parent_id=parent.id if parent else None,
         root_id=(parent.root_id or parent.id) if parent else None,
         author=author,
         email=email,
-        website=data.get("website") or None,
+        website=website,
         avatar=auth.avatar_hash(email, author),
-        body_source=sanitize.clean_text_block(data["body"]),
-        body_html=render_body(data["body"]),
+        body_source=body_source,
+        body_html=body_html,
         created_at=datetime.now(timezone.utc),
-        ip_hash=auth.ip_hash(ip),
+        ip_hash=ip_hash,
         reader_hash=reader,
-        spam_reasons=[],
+        spam_reasons=verdict.reasons,
         status=CommentStatus.PENDING,
     )
     db.session.add(comment)
     db.session.flush()
-    initial = CommentStatus.APPROVED if current_app.config["MODERATION"] == "post" else CommentStatus.PENDING
-    set_status(comment, initial)
+    set_status(comment, verdict.status)
     db.session.commit()
     if comment.status == CommentStatus.APPROVED:
         events.notify(post.slug, events.COMMENTS)
+    elif comment.status == CommentStatus.PENDING:
+        events.notify_queued(comment)
     return comment, _serializer().dumps(comment.id)
 
 
@@ -194,15 +203,21 @@ def _own_comment(comment_id: int, token: str | None) -> Comment:
 def edit_comment(comment_id: int, token: str | None, body: str) -> Comment:
     """Change the text of one's own comment within the window; pre-moderation re-queues it."""
     comment = _own_comment(comment_id, token)
-    was_public = comment.status == CommentStatus.APPROVED
+    old = comment.status
     comment.body_source = sanitize.clean_text_block(body)
     comment.body_html = render_body(body)
     comment.edited_at = datetime.now(timezone.utc)
-    if was_public and current_app.config["MODERATION"] == "pre":
-        set_status(comment, CommentStatus.PENDING)
+    # An edit must not slip past the checks a new comment goes through.
+    found = spam.reasons_for_text(comment.body_html, comment.body_source)
+    comment.spam_reasons = [r for r in comment.spam_reasons if not spam.is_text_reason(r)] + found
+    if old in (CommentStatus.APPROVED, CommentStatus.PENDING):
+        keep_public = old == CommentStatus.APPROVED and current_app.config["MODERATION"] == "post"
+        set_status(comment, spam.status_for(found, keep_public))
     db.session.commit()
-    if was_public:
+    if old == CommentStatus.APPROVED:
         events.notify(comment.post.slug, events.COMMENTS)
+    if comment.status == CommentStatus.PENDING and old != CommentStatus.PENDING:
+        events.notify_queued(comment)
     return comment
 
 

@@ -5,6 +5,8 @@ Redis cache) subscribe to :data:`changed`. Nothing here knows about Redis.
 """
 from __future__ import annotations
 
+from typing import Any
+
 from blinker import Namespace
 
 COMMENTS = "comments"  # the public set or text of a post's comments
@@ -19,3 +21,12 @@ changed = _signals.signal("data-changed")
 def notify(post_slug: str | None, *kinds: str) -> None:
     """Announce that ``kinds`` of data of ``post_slug`` changed and are committed."""
     changed.send(None, post_slug=post_slug, kinds=frozenset(kinds))
+
+
+# Who waits for moderators' attention (the moderation webhook listens).
+queued = _signals.signal("comment-queued")
+
+
+def notify_queued(comment: Any) -> None:
+    """Announce that a committed comment now waits in the moderation queue."""
+    queued.send(None, comment=comment)

@@ -6,12 +6,13 @@ lands in the audit log the same way.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
-from . import events, paging
+from . import audit, events, paging
 from .comments import remove, set_status
 from .errors import ApiError, not_found
 from .extensions import db
@@ -39,6 +40,11 @@ def queue(status: str, post_slug: str | None, limit: int, cursor: str | None) ->
     return {"comments": comments, "next_cursor": next_cursor}
 
 
+def desk(status: str, post_slug: str | None, limit: int, cursor: str | None) -> dict[str, Any]:
+    """Return a queue page with the counts per status, for the moderation page."""
+    return {**queue(status, post_slug, limit, cursor), "counts": status_counts()}
+
+
 def status_counts() -> dict[str, int]:
     """Count comments per status."""
     found = dict(db.session.execute(select(Comment.status, func.count()).group_by(Comment.status)).all())
@@ -46,15 +52,13 @@ def status_counts() -> dict[str, int]:
 
 
 def _record(comment: Comment, action: str, actor: str, old: CommentStatus | None, new: CommentStatus | None) -> None:
-    db.session.add(
-        ModerationEvent(
-            comment_id=comment.id,
-            action=action,
-            actor=actor,
-            from_status=old.value if old else None,
-            to_status=new.value if new else None,
-            details={"post": comment.post.slug},
-        )
+    audit.record(
+        action,
+        actor,
+        comment_id=comment.id,
+        from_status=old.value if old else None,
+        to_status=new.value if new else None,
+        details={"post": comment.post.slug},
     )
 
 
@@ -154,3 +158,33 @@ def log(limit: int, cursor: str | None, comment_id: int | None = None) -> dict[s
     rows = list(db.session.scalars(query.order_by(*paging.order_by(LOG_KEYS)).limit(limit + 1)))
     events_, next_cursor = paging.page(rows, limit, kind, LOG_KEYS)
     return {"events": events_, "next_cursor": next_cursor}
+
+
+PURGEABLE = (CommentStatus.SPAM, CommentStatus.REJECTED)
+PURGE_BATCH = 500
+
+
+def purge(older_than_days: int, actor: str) -> int:
+    """Delete spam and rejected comments posted more than ``older_than_days`` ago; return how many."""
+    cutoff = datetime.now(timezone.utc) - timedelta(days=older_than_days)
+    query = (
+        select(Comment)
+        .options(joinedload(Comment.post))
+        .where(Comment.status.in_(PURGEABLE), Comment.created_at < cutoff)
+        .order_by(Comment.id)
+        .limit(PURGE_BATCH)
+    )
+    purged = 0
+    touched: set[str] = set()
+    # In batches, so that a year of spam does not become one huge transaction.
+    while batch := list(db.session.scalars(query)):
+        for comment in batch:
+            touched.add(comment.post.slug)
+            _record(comment, "purge", actor, comment.status, None)
+            remove(comment)
+        db.session.commit()
+        purged += len(batch)
+    # A rejected comment with approved replies stays as a placeholder that readers now see.
+    for slug in sorted(touched):
+        events.notify(slug, events.COMMENTS)
+    return purged

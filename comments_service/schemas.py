@@ -103,8 +103,13 @@ class CommentSchema(Schema):
         return comment.status.value == "deleted"
 
 
+def _reader_status(comment: Any) -> str:
+    # Spam is answered like any comment that waits: the poster (often a bot) learns nothing.
+    return "approved" if comment.status.value == "approved" else "pending"
+
+
 class CommentStatusSchema(CommentSchema):
-    status = fields.Function(lambda c: c.status.value, metadata={"type": "string"})
+    status = fields.Function(_reader_status, metadata={"type": "string", "enum": ["pending", "approved"]})
 
 
 class CommentCreatedSchema(CommentStatusSchema):
@@ -120,6 +125,12 @@ class CommentCreateSchema(Schema):
     )
     body = fields.String(required=True, validate=validate.Length(min=1, max=10000))
     parent_id = fields.Integer(load_default=None, allow_none=True, strict=True, validate=ID)
+    website_confirm = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Length(max=2000),
+        metadata={"description": "Leave empty. The widget hides this field from people; what fills it is a bot."},
+    )
 
     @pre_load
     def _blank_optionals(self, data: Any, **kwargs: Any) -> Any:
@@ -190,6 +201,7 @@ class ModerationCommentSchema(CommentSchema):
     post = fields.Nested(PostRefSchema)
     email = fields.String(allow_none=True)
     ip_hash = fields.String(allow_none=True)
+    reader_hash = fields.String(allow_none=True)
     body_source = fields.String()
     spam_reasons = fields.List(fields.String())
 
@@ -235,6 +247,82 @@ class ModerationEventSchema(Schema):
 class ModerationLogSchema(Schema):
     events = fields.List(fields.Nested(ModerationEventSchema), required=True)
     next_cursor = fields.String(allow_none=True)
+
+
+BAN_KINDS = ["email", "reader", "ip"]
+
+
+class BanSchema(Schema):
+    id = fields.Integer(required=True)
+    kind = fields.String(required=True, metadata={"enum": BAN_KINDS})
+    value = fields.String(required=True, metadata={"description": "The e-mail, or the reader or IP hash."})
+    reason = fields.String(required=True)
+    until = Time(allow_none=True)
+    created_at = Time(required=True)
+    created_by = fields.String(required=True)
+
+
+class BanListSchema(Schema):
+    bans = fields.List(fields.Nested(BanSchema), required=True)
+
+
+class BanCreateSchema(Schema):
+    kind = fields.String(required=True, validate=validate.OneOf(BAN_KINDS))
+    value = Trimmed(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Length(min=1, max=254),
+        metadata={"description": "The e-mail, or the reader_hash or ip_hash of a queue item."},
+    )
+    comment_id = fields.Integer(
+        load_default=None,
+        allow_none=True,
+        strict=True,
+        validate=ID,
+        metadata={"description": "Ban the author of this comment by its mark of this kind (instead of value)."},
+    )
+    until = fields.AwareDateTime(default_timezone=timezone.utc, load_default=None, allow_none=True, format="iso")
+    reason = Trimmed(load_default="", validate=validate.Length(max=500))
+
+
+class BanFormSchema(BanCreateSchema):
+    """The moderation page's ban form: strings from HTML, a date for ``until``."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    comment_id = fields.Integer(load_default=None, allow_none=True, validate=ID)
+    until = fields.AwareDateTime(default_timezone=timezone.utc, load_default=None, allow_none=True, format="iso")
+
+    @pre_load
+    def _form_values(self, data: Any, **kwargs: Any) -> Any:
+        data = _blank_to_none(data, ("value", "comment_id", "until"))
+        until = data.get("until")
+        if isinstance(until, str) and len(until) == 10:
+            data["until"] = until + "T00:00:00Z"  # <input type=date>: from the start of that day, UTC
+        return data
+
+
+class BulkFormSchema(Schema):
+    """The moderation page's bulk form: checked ids and the button pressed."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    ids = fields.List(
+        fields.Integer(validate=ID),
+        required=True,
+        validate=validate.Length(min=1, max=500, error="Select at least one comment (at most 500)."),
+    )
+    action = fields.String(required=True, validate=validate.OneOf(["approve", "reject", "spam", "delete"]))
+
+
+class LoginFormSchema(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    username = Trimmed(load_default="", validate=validate.Length(max=80))
+    password = fields.String(load_default="", validate=validate.Length(max=1024))
 
 
 class HealthSchema(Schema):

@@ -54,6 +54,8 @@ def base_config(database_url: str) -> dict[str, Any]:
         "SQLALCHEMY_DATABASE_URI": database_url.replace("postgresql://", "postgresql+psycopg://"),
         "REDIS_URL": REDIS_URL,
         "RATELIMIT_ENABLED": False,
+        # Tests post the same text many times; the duplicate check is tested on its own.
+        "DUPLICATE_WINDOW_SECONDS": 0,
         "MODERATION": "pre",
         "AUTO_CREATE_POSTS": True,
     }

@@ -40,7 +40,7 @@ def no_sniffing(response: Response) -> Response:
 
 def register_blueprints(app: Flask) -> None:
     """Bind the API and register every blueprint."""
-    from ..web import ops, widgets
+    from ..web import moderate, ops, widgets
     from . import comments, moderation, posts
 
     api.init_app(app)
@@ -49,5 +49,6 @@ def register_blueprints(app: Flask) -> None:
         api.register_blueprint(module.blp)
     app.register_blueprint(ops.bp)
     app.register_blueprint(widgets.bp)
+    moderate.init_app(app)
     app.before_request(require_json_body)
     app.after_request(no_sniffing)

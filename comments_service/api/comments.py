@@ -7,12 +7,13 @@ from flask import request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from .. import auth, comments
+from .. import auth, comments, ratelimit
 from ..schemas import (
     CommentCreatedSchema,
     CommentCreateSchema,
     CommentEditSchema,
     CommentStatusSchema,
+    ErrorSchema,
     ThreadQueryArgsSchema,
     ThreadSchema,
 )
@@ -30,9 +31,12 @@ class ThreadResource(MethodView):
         """Read a page of approved top-level comments with their replies."""
         return comments.list_thread(slug, args["sort"], args["limit"], args["cursor"], auth.reader_hash())
 
+    @ratelimit.limited("RATELIMIT_COMMENTS")
     @blp.doc(parameters=[READER_TOKEN])
     @blp.arguments(CommentCreateSchema)
     @blp.response(201, CommentCreatedSchema)
+    @blp.alt_response(409, schema=ErrorSchema, description="The same text from the same author a moment ago")
+    @blp.alt_response(429, schema=ErrorSchema, description="Too many comments from this address; see Retry-After")
     def post(self, data: dict[str, Any], slug: str) -> Any:
         """Post a comment or a reply."""
         comment, token = comments.create_comment(slug, data, auth.reader_hash(), request.remote_addr)

@@ -1,15 +1,19 @@
-"""Moderation API: queue, actions, bulk, audit log (moderator or admin token)."""
+"""Moderation API: queue, actions, bulk, bans, audit log (moderator or admin token)."""
 from __future__ import annotations
 
 from typing import Any
 
 from flask_smorest import Blueprint
 
-from .. import auth, moderation
+from .. import auth, bans, moderation
 from ..models import Role
 from ..schemas import (
+    BanCreateSchema,
+    BanListSchema,
+    BanSchema,
     BulkResultSchema,
     BulkSchema,
+    ErrorSchema,
     LogQueryArgsSchema,
     ModerationCommentSchema,
     ModerationLogSchema,
@@ -73,3 +77,35 @@ def bulk(data: dict[str, Any]) -> Any:
 def audit_log(args: dict[str, Any]) -> Any:
     """Read the audit log of moderation actions, newest first."""
     return moderation.log(args["limit"], args["cursor"], args["comment_id"])
+
+
+@blp.route("/bans", methods=["GET"])
+@auth.require_role(Role.MODERATOR)
+@blp.doc(security=BEARER)
+@blp.response(200, BanListSchema)
+def list_bans() -> Any:
+    """List the bans in force, newest first."""
+    return {"bans": bans.list_bans()}
+
+
+@blp.route("/bans", methods=["POST"])
+@auth.require_role(Role.MODERATOR)
+@blp.doc(security=BEARER)
+@blp.arguments(BanCreateSchema)
+@blp.response(201, BanSchema)
+@blp.alt_response(409, schema=ErrorSchema, description="This author is already banned")
+def create_ban(data: dict[str, Any]) -> Any:
+    """Ban an author by e-mail, reader hash or IP hash (or by a comment's), optionally until a time.
+
+    A banned author's new comments are stored as spam, and the author is not told.
+    """
+    return bans.create_ban(data, auth.actor())
+
+
+@blp.route("/bans/<int:ban_id>", methods=["DELETE"])
+@auth.require_role(Role.MODERATOR)
+@blp.doc(security=BEARER)
+@blp.response(204)
+def lift_ban(ban_id: int) -> None:
+    """Lift a ban."""
+    bans.lift_ban(ban_id, auth.actor())
