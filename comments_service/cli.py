@@ -11,6 +11,7 @@ from .auth import create_api_token
 from .demo import load_demo
 from .extensions import db
 from .models import ApiToken, Role, utcnow
+from .transfer.cli import export_command, import_group
 
 tokens = AppGroup("tokens", help="API tokens for the publishing system and moderators.")
 
@@ -77,3 +78,5 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(tokens)
     app.cli.add_command(demo)
     app.cli.add_command(check_counters)
+    app.cli.add_command(import_group)
+    app.cli.add_command(export_command)

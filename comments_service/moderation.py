@@ -46,6 +46,10 @@ def status_counts() -> dict[str, int]:
 
 
 def _record(comment: Comment, action: str, actor: str, old: CommentStatus | None, new: CommentStatus | None) -> None:
+    details: dict[str, Any] = {"post": comment.post.slug}
+    if comment.import_key:
+        # Lets a later import of the same file know not to bring a deleted comment back.
+        details["import_key"] = comment.import_key
     db.session.add(
         ModerationEvent(
             comment_id=comment.id,
@@ -53,7 +57,7 @@ def _record(comment: Comment, action: str, actor: str, old: CommentStatus | None
             actor=actor,
             from_status=old.value if old else None,
             to_status=new.value if new else None,
-            details={"post": comment.post.slug},
+            details=details,
         )
     )
 

@@ -85,6 +85,11 @@ def html_to_text(fragment: str) -> str:
     return _SPACE.sub(" ", html.unescape(text_only.clean(fragment))).strip()
 
 
+def is_readable(fragment: str) -> bool:
+    """Tell whether sanitized HTML still shows something: text or a link."""
+    return bool(html_to_text(fragment)) or "<a " in fragment
+
+
 def excerpt(fragment: str, length: int = EXCERPT_LENGTH) -> str:
     """Return a plain-text excerpt of sanitized HTML, cut at a word boundary."""
     text = html_to_text(fragment)

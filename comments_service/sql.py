@@ -15,6 +15,8 @@ def insert_ignore(table: Table, rows: Sequence[dict[str, Any]], returning: Any =
     dialect = db.session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     statement = insert(table).values(list(rows)).on_conflict_do_nothing()
-    if returning is not None:
+    if isinstance(returning, (tuple, list)):
+        statement = statement.returning(*returning)
+    elif returning is not None:
         statement = statement.returning(returning)
     return db.session.execute(statement)
