@@ -2,7 +2,8 @@
 
 Isso keeps one ``threads`` row per page path and ``comments`` with a mode:
 1 published, 2 waiting for moderation, 4 deleted but kept because replies
-hang on it. Text is the Markdown the reader typed; author, e-mail and
+hang on it. Text is the Markdown the reader typed, any HTML in it shown as text, as
+Isso shows it by default; author, e-mail and
 website were HTML-escaped by Isso on the way in and are unescaped here.
 Isso counts likes and dislikes: likes become the comment's like count,
 dislikes have no equivalent and are dropped.
@@ -106,7 +107,8 @@ def _comment(row: tuple, source: Source) -> None:
             email=clean_email(_unescape(email)),
             website=clean_url(_unescape(website)),
             body=text or "",
-            body_format=BodyFormat.MARKDOWN,
+            # Isso's default renderer escapes typed HTML, so its readers saw "<div>" as text.
+            body_format=BodyFormat.MARKDOWN_TEXT,
             created_at=created_at,
             edited_at=from_epoch(modified) if modified else None,
             like_count=_count(likes),

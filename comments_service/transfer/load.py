@@ -42,6 +42,8 @@ def render(record: CommentRecord) -> str:
     """Return the safe HTML of a record's text, by the rules of its format."""
     if record.body_format == BodyFormat.MARKDOWN:
         return sanitize.render_markdown(record.body)
+    if record.body_format == BodyFormat.MARKDOWN_TEXT:
+        return sanitize.render_markdown(record.body, raw_html=False)
     if record.body_format == BodyFormat.HTML_PARAGRAPHS:
         return sanitize.clean_html(paragraphs(record.body))
     return sanitize.clean_html(record.body)

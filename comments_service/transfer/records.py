@@ -25,6 +25,7 @@ class BodyFormat(StrEnum):
     """How a source stored the text, and so how it becomes safe HTML."""
 
     MARKDOWN = "markdown"  # rendered like a new comment
+    MARKDOWN_TEXT = "markdown-text"  # Markdown whose typed HTML tags were shown as text (Isso)
     HTML = "html"  # sanitized with the same allow-list
     HTML_PARAGRAPHS = "html-paragraphs"  # WordPress: blank lines are paragraphs, newlines are breaks
 
