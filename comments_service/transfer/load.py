@@ -197,8 +197,10 @@ def _thread(plan: _Plan) -> list[str]:
     full = {record.key: key for key, record in plan.records.items()}
     slug_of = {key: post.slug for key, post in source.posts.items()}
     children: dict[str | None, list[str]] = {}
-    pending = set(_new(plan))
-    for key in pending:
+    # File order breaks ties between equal times, so an export comes back in its own order.
+    new = _new(plan)
+    pending = set(new)
+    for key in new:
         record = plan.records[key]
         parent = None
         if record.parent_key:
@@ -247,7 +249,8 @@ def _thread(plan: _Plan) -> list[str]:
     if flattened:
         report.notes.append(f"{flattened} repl(ies) nested deeper than {MAX_DEPTH} levels were attached at that depth")
     placed = set(order)
-    for key in sorted(pending - placed - plan.dropped, key=lambda k: plan.records[k].created_at):
+    unplaced = [k for k in new if k not in placed and k not in plan.dropped]
+    for key in sorted(unplaced, key=lambda k: plan.records[k].created_at):
         _explain_unplaced(plan, key, placed)
     return _prune_deleted(plan, order)
 
@@ -433,7 +436,7 @@ def _events(plan: _Plan, actor: str) -> int:
         return 0
     id_map = {record.key: plan.existing[key][0] for key, record in plan.records.items() if key in plan.existing}
     present: set[str] = set()
-    for details in db.session.scalars(select(ModerationEvent.details).where(ModerationEvent.action != "import")):
+    for details in db.session.scalars(select(ModerationEvent.details)):
         if isinstance(details, dict) and isinstance(details.get("event_key"), str):
             present.add(details["event_key"])
     added = 0
