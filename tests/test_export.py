@@ -9,11 +9,13 @@ import pytest
 import redis
 from sqlalchemy import func, select, text, update
 
+from comments_service import create_app
 from comments_service.auth import create_api_token
 from comments_service.extensions import db
 from comments_service.models import Comment, ModerationEvent, Post, Role, Tag
 from tests.conftest import REDIS_URL, TABLES
 from tests.helpers import approved_comment, post_comment, publish
+from tests.test_ops import flask_cli
 
 DATA = Path(__file__).resolve().parent / "data"
 STATUSES = ("pending", "approved", "rejected", "spam")
@@ -197,3 +199,17 @@ def test_files_that_are_not_exports_change_nothing(runner, app, tmp_path, conten
     assert result.exit_code != 0 and message in result.output and "Nothing was imported." in result.output
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(ModerationEvent)) == 0
+
+
+def test_import_and_export_work_on_the_default_sqlite_database(tmp_path):
+    env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'c.db'}", "REDIS_URL": "", "APP_ENV": "development"}
+    for args in (("db", "upgrade"), ("import", "disqus", str(DATA / "disqus-export.xml")),
+                 ("export", str(tmp_path / "out.json"))):
+        done = flask_cli(*args, env=env)
+        assert done.returncode == 0, done.stderr
+    client = create_app({"SQLALCHEMY_DATABASE_URI": env["DATABASE_URL"], "REDIS_URL": None, "TESTING": True}).test_client()
+    thread = client.get("/api/posts/trigger-point-injection/comments").get_json()
+    assert thread["post"]["comment_count"] == 4
+    assert [r["author"] for r in thread["comments"][0]["replies"]] == ["Dr. Patel"]
+    exported = json.loads((tmp_path / "out.json").read_text(encoding="utf-8"))
+    assert len(exported["comments"]) == 9
