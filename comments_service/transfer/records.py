@@ -10,7 +10,6 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from ..models import CommentStatus
-from ..posts import SLUG_RE
 from ..sanitize import plain_line
 
 TITLE_MAX = 300
@@ -167,11 +166,6 @@ def slug_from_url(url: str, whole_path: bool = False) -> str:
     if not slug and parts.query:
         slug = slugify(parts.query)
     return slug or "index"
-
-
-def is_slug(value: str) -> bool:
-    """Tell whether ``value`` is a valid post slug."""
-    return SLUG_RE.fullmatch(value) is not None
 
 
 def clean_author(name: str | None) -> str:
