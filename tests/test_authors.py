@@ -107,6 +107,12 @@ def test_erase_keeps_placeholders_where_replies_hang(client, admin, moderator, a
     assert "ann@" not in json.dumps(events).lower() and "starter" not in json.dumps(events)
 
 
+def test_erasing_keeps_every_counter_true(client, admin, runner, ann):
+    client.post("/api/moderation/authors/erase", json={"email": ANN}, headers=admin)
+    check = runner.invoke(args=["check"])
+    assert check.exit_code == 0 and "no drift" in check.output, check.output
+
+
 def test_erased_imported_comments_are_not_brought_back_by_a_new_import(runner, client, admin):
     assert runner.invoke(args=["import", "disqus", str(DISQUS)]).exit_code == 0
     maria = client.post("/api/moderation/authors/erase", json={"email": "maria@example.com"}, headers=admin)

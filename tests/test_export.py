@@ -114,6 +114,8 @@ def test_export_then_import_into_an_empty_database_serves_the_same(site, runner,
     assert "skipped: 0" in output
     assert public_answers(client, moderator) == before
     assert tag_counts(app) == tags
+    check = runner.invoke(args=["check"])
+    assert check.exit_code == 0 and "no drift" in check.output, check.output
     after = audit_log(client, moderator)
     assert after[0]["action"] == "import" and after[0]["details"]["source"] == "json"
     assert after[1:] == log

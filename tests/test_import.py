@@ -58,6 +58,13 @@ def disqus_post(key, thread, parent=None, minute=0, message="<p>hello</p>"):
             f'<thread dsq:id="{thread}" />{parent_xml}</post>\n')
 
 
+def no_drift(runner):
+    """Tell whether `flask check` finds every counter equal to its rows."""
+    result = runner.invoke(args=["check"])
+    assert result.exit_code == 0, result.output
+    return "no drift" in result.output
+
+
 def write(tmp_path, body, name="export.xml"):
     path = tmp_path / name
     path.write_text(body, encoding="utf-8")
@@ -90,6 +97,7 @@ class TestDisqus:
         assert client.get("/api/counts?post=trigger-point-injection").get_json()["counts"] == {
             "trigger-point-injection": {"comments": 4, "likes": 0}
         }
+        assert no_drift(runner)
 
     def test_threads_of_one_url_merge_and_statuses_reach_the_moderators(self, runner, client, moderator, app):
         output = imported(runner, "disqus", DISQUS)
@@ -251,6 +259,7 @@ class TestWordPress:
         with app.app_context():
             assert dict(db.session.execute(select(Tag.name, Tag.post_count)).all()) == {"appointments": 1, "back pain": 2}
             assert db.session.scalar(select(func.count()).select_from(Post)) == 2
+        assert no_drift(runner)
 
     def test_importing_twice_creates_nothing_twice(self, runner, app):
         imported(runner, "wordpress", WORDPRESS)
