@@ -15,6 +15,7 @@ from .demo import load_demo
 from .errors import ApiError
 from .extensions import db
 from .models import ApiToken, Role, utcnow
+from .transfer.cli import export_command, import_group
 
 log = logging.getLogger(__name__)
 
@@ -141,3 +142,5 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(check_counters)
     app.cli.add_command(user_group)
     app.cli.add_command(purge)
+    app.cli.add_command(import_group)
+    app.cli.add_command(export_command)

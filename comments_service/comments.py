@@ -86,7 +86,7 @@ def edit_deadline(comment: Comment) -> datetime:
 def render_body(body: str) -> str:
     """Render Markdown to safe HTML; 422 when nothing readable is left."""
     html = sanitize.render_markdown(body)
-    if not sanitize.html_to_text(html) and "<a " not in html:
+    if not sanitize.is_readable(html):
         raise invalid("body", "The comment has no readable text.")
     return html
 

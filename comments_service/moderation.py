@@ -52,13 +52,17 @@ def status_counts() -> dict[str, int]:
 
 
 def _record(comment: Comment, action: str, actor: str, old: CommentStatus | None, new: CommentStatus | None) -> None:
+    details: dict[str, Any] = {"post": comment.post.slug}
+    if comment.import_key:
+        # Lets a later import of the same file know not to bring a deleted comment back.
+        details["import_key"] = comment.import_key
     audit.record(
         action,
         actor,
         comment_id=comment.id,
         from_status=old.value if old else None,
         to_status=new.value if new else None,
-        details={"post": comment.post.slug},
+        details=details,
     )
 
 

@@ -105,6 +105,18 @@ def _shift_tag_counts(tag_ids: list[int], delta: int) -> None:
 
 def put_post(slug: str, data: dict[str, Any]) -> tuple[Post, bool]:
     """Create or update a post from the publishing system; return it and whether it is new."""
+    post, created, tags_changed = save_post(slug, data)
+    db.session.commit()
+    events.notify(slug, events.POST, *((events.TAGS,) if tags_changed else ()))
+    db.session.refresh(post)
+    return post, created
+
+
+def save_post(slug: str, data: dict[str, Any]) -> tuple[Post, bool, bool]:
+    """Create or update a post and its tag counts without committing.
+
+    Returns the post, whether it is new, and whether its tags changed.
+    """
     require_slug(slug)
     names = normalize_tags(data.get("tags", []))
     published_at = data.get("published_at")
@@ -128,10 +140,7 @@ def put_post(slug: str, data: dict[str, Any]) -> tuple[Post, bool]:
         post.published_at = published_at
     elif post.published_at is None:
         post.published_at = datetime.now(timezone.utc)
-    db.session.commit()
-    events.notify(slug, events.POST, *((events.TAGS,) if added or removed else ()))
-    db.session.refresh(post)
-    return post, created
+    return post, created, bool(added or removed)
 
 
 def delete_post(slug: str) -> None:

@@ -44,12 +44,14 @@ def _link_attributes(attrs: dict, new: bool = False) -> dict:
 _local = threading.local()
 
 
-def _tools() -> tuple[MarkdownIt, bleach.Cleaner, bleach.Cleaner]:
+def _tools() -> tuple[MarkdownIt, bleach.Cleaner, bleach.Cleaner, MarkdownIt]:
     # Built once per thread: neither html5lib's parser nor the renderer is thread-safe.
     tools = getattr(_local, "tools", None)
     if tools is None:
         markdown = MarkdownIt("commonmark", {"html": True, "breaks": True, "typographer": False})
         markdown.enable("strikethrough").disable("image")
+        markdown_text = MarkdownIt("commonmark", {"html": False, "breaks": True, "typographer": False})
+        markdown_text.enable("strikethrough").disable("image")
         cleaner = bleach.Cleaner(
             tags=ALLOWED_TAGS,
             attributes=ALLOWED_ATTRIBUTES,
@@ -59,19 +61,20 @@ def _tools() -> tuple[MarkdownIt, bleach.Cleaner, bleach.Cleaner]:
             filters=[partial(LinkifyFilter, callbacks=[_link_attributes], skip_tags={"pre", "code"})],
         )
         text_only = bleach.Cleaner(tags=set(), attributes={}, strip=True, strip_comments=True)
-        tools = _local.tools = (markdown, cleaner, text_only)
+        tools = _local.tools = (markdown, cleaner, text_only, markdown_text)
     return tools
 
 
 def _clean(fragment: str) -> str:
-    _, cleaner, _ = _tools()
+    cleaner = _tools()[1]
     return _PRE_NEWLINE.sub("<pre>\n\n", cleaner.clean(fragment)).strip()
 
 
-def render_markdown(source: str) -> str:
-    """Render a reader's Markdown to sanitized HTML."""
-    markdown = _tools()[0]
-    return _clean(markdown.render(clean_text_block(source)))
+def render_markdown(source: str, raw_html: bool = True) -> str:
+    """Render a reader's Markdown to sanitized HTML; without ``raw_html``, typed tags show as text."""
+    markdown, _, _, markdown_text = _tools()
+    renderer = markdown if raw_html else markdown_text
+    return _clean(renderer.render(clean_text_block(source)))
 
 
 def clean_html(fragment: str) -> str:
@@ -81,8 +84,13 @@ def clean_html(fragment: str) -> str:
 
 def html_to_text(fragment: str) -> str:
     """Return the text of an HTML fragment, entities decoded, spaces collapsed."""
-    _, _, text_only = _tools()
+    _, _, text_only, _ = _tools()
     return _SPACE.sub(" ", html.unescape(text_only.clean(fragment))).strip()
+
+
+def is_readable(fragment: str) -> bool:
+    """Tell whether sanitized HTML still shows something: text or a link."""
+    return bool(html_to_text(fragment)) or "<a " in fragment
 
 
 def excerpt(fragment: str, length: int = EXCERPT_LENGTH) -> str:

@@ -329,3 +329,43 @@ class HealthSchema(Schema):
     status = fields.String(required=True)
     db = fields.String(required=True)
     redis = fields.String(required=True)
+
+
+class AuthorQueryArgsSchema(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    email = fields.Email(required=True, validate=validate.Length(max=254))
+    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=100))
+    cursor = fields.String(load_default=None, validate=validate.Length(min=1, max=500))
+
+
+class AuthorEmailSchema(Schema):
+    email = fields.Email(required=True, validate=validate.Length(max=254))
+
+
+class AuthorCommentsSchema(Schema):
+    email = fields.String(required=True)
+    comments = fields.List(fields.Nested(ModerationCommentSchema), required=True)
+    next_cursor = fields.String(allow_none=True)
+
+
+class AuthorBanSchema(Schema):
+    kind = fields.String(required=True)
+    reason = fields.String()
+    until = Time(allow_none=True)
+    created_at = Time(required=True)
+
+
+class AuthorExportSchema(Schema):
+    email = fields.String(required=True)
+    exported_at = Time(required=True)
+    comments = fields.List(fields.Nested(ModerationCommentSchema), required=True)
+    bans = fields.List(fields.Nested(AuthorBanSchema), required=True)
+
+
+class AuthorEraseSchema(Schema):
+    email = fields.String(required=True)
+    erased = fields.Integer(required=True, metadata={"description": "Comments deleted"})
+    placeholders = fields.Integer(required=True, metadata={"description": "Kept as [deleted] for their replies"})
+    bans_kept = fields.Integer(required=True, metadata={"description": "Bans on the address, which stay"})

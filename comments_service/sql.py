@@ -14,7 +14,10 @@ def insert_ignore(table: Table, rows: Sequence[dict[str, Any]], returning: Any =
     """INSERT rows, skipping those that break a unique constraint (no read-then-write race)."""
     dialect = db.session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = insert(table).values(list(rows)).on_conflict_do_nothing()
-    if returning is not None:
+    statement = insert(table).on_conflict_do_nothing()
+    if isinstance(returning, (tuple, list)):
+        statement = statement.returning(*returning)
+    elif returning is not None:
         statement = statement.returning(returning)
-    return db.session.execute(statement)
+    # Parameters apart from the statement: compiled once and cached, batched by SQLAlchemy.
+    return db.session.execute(statement, list(rows))

@@ -41,11 +41,11 @@ def no_sniffing(response: Response) -> Response:
 def register_blueprints(app: Flask) -> None:
     """Bind the API and register every blueprint."""
     from ..web import moderate, ops, widgets
-    from . import comments, moderation, posts
+    from . import authors, comments, moderation, posts
 
     api.init_app(app)
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
-    for module in (posts, comments, moderation):
+    for module in (posts, comments, moderation, authors):
         api.register_blueprint(module.blp)
     app.register_blueprint(ops.bp)
     app.register_blueprint(widgets.bp)

@@ -1,0 +1,485 @@
+"""Write what a source holds, in one transaction: posts, threaded comments, counters, audit.
+
+Every importer ends here, so they share the rules: a comment already
+imported (same ``import_key``) is never written twice, nor is one that a
+moderator deleted since; bodies are sanitized like new comments; a reply
+whose parent is missing, skipped, in another thread or part of a loop is
+skipped and reported; counters are recomputed for every touched post before
+the commit, and the caches hear about each post after it.
+"""
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from datetime import datetime, timezone
+from typing import Any, TypeVar
+
+from sqlalchemy import func, select, update
+
+from .. import auth, events, sanitize
+from ..extensions import db
+from ..models import Comment, CommentLike, CommentStatus, ModerationEvent, Post, PostLike
+from ..posts import find_post, save_post
+from ..sql import insert_ignore
+from .records import KEY_MAX, BodyFormat, CommentRecord, PostRecord, Report, Skip, Source, TransferError
+from .wordpress import paragraphs
+
+T = TypeVar("T")
+Progress = Callable[[Sequence[T], str], contextlib.AbstractContextManager[Iterable[T]]]
+
+BATCH = 500
+# Deeper replies are attached at this depth: the thread view nests recursively.
+MAX_DEPTH = 50
+DELETED_KEYS_ACTION = "delete"
+
+
+@contextlib.contextmanager
+def no_progress(items: Sequence[T], label: str) -> Iterator[Iterable[T]]:
+    """Iterate without showing anything."""
+    yield items
+
+
+def render(record: CommentRecord) -> str:
+    """Return the safe HTML of a record's text, by the rules of its format."""
+    if record.body_format == BodyFormat.MARKDOWN:
+        return sanitize.render_markdown(record.body)
+    if record.body_format == BodyFormat.MARKDOWN_TEXT:
+        return sanitize.render_markdown(record.body, raw_html=False)
+    if record.body_format == BodyFormat.HTML_PARAGRAPHS:
+        return sanitize.clean_html(paragraphs(record.body))
+    return sanitize.clean_html(record.body)
+
+
+def load(
+    source: Source,
+    file_name: str,
+    progress: Progress = no_progress,
+    dry_run: bool = False,
+    strict: bool = False,
+    actor: str = "cli",
+) -> Report:
+    """Write ``source`` in one transaction and return the report; nothing is kept on error."""
+    try:
+        report = _write(source, file_name, progress, actor)
+        if strict and report.skipped:
+            raise TransferError(
+                f"{len(report.skipped)} item(s) would be skipped and --strict is set; nothing was imported"
+            )
+    except BaseException:
+        db.session.rollback()
+        raise
+    if dry_run:
+        db.session.rollback()
+        return report
+    db.session.commit()
+    for slug in sorted(report.touched):
+        events.notify(slug, events.COMMENTS, events.POST, events.TAGS, events.LIKES)
+    return report
+
+
+def _key(source: Source, record: CommentRecord) -> str:
+    return record.import_key or source.key_prefix + record.key
+
+
+class _Plan:
+    """The comments to write, in an order where every parent comes before its replies."""
+
+    def __init__(self, source: Source, report: Report) -> None:
+        self.source = source
+        self.report = report
+        self.records: dict[str, CommentRecord] = {}
+        self.html: dict[str, str] = {}
+        self.existing: dict[str, tuple[int, int, int]] = {}  # key -> (id, root id, post id)
+        self.dropped: set[str] = set()
+        self.parent: dict[str, str | None] = {}
+
+    def drop(self, key: str, what: str, reason: str) -> None:
+        self.dropped.add(key)
+        self.report.skipped.append(Skip(what, reason))
+
+
+def _write(source: Source, file_name: str, progress: Progress, actor: str) -> Report:
+    report = Report(source.name, skipped=list(source.skipped), notes=list(source.notes))
+    plan = _Plan(source, report)
+    _select(plan)
+    _render(plan, progress)
+    order = _thread(plan)
+    post_ids = _posts(plan, order)
+    _insert(plan, order, post_ids, progress)
+    _comment_likes(plan, order)
+    _recount(post_ids.values())
+    report.events = _events(plan, actor)
+    db.session.add(
+        ModerationEvent(
+            comment_id=None,
+            action="import",
+            actor=actor,
+            details={
+                "source": source.name,
+                "file": file_name,
+                "posts_created": report.posts_created,
+                "comments": dict(report.comments),
+                "already_imported": report.already_imported,
+                "skipped": len(report.skipped),
+            },
+        )
+    )
+    return report
+
+
+def _chunks(items: Sequence[T], size: int = 1000) -> Iterator[Sequence[T]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _select(plan: _Plan) -> None:
+    """Keep the records that can be written: known thread, new key, not deleted here."""
+    source, report = plan.source, plan.report
+    for record in source.comments:
+        key = _key(source, record)
+        what = f"comment {record.key}"
+        if len(key) > KEY_MAX:
+            report.skipped.append(Skip(what, f"its id is longer than {KEY_MAX - len(source.name) - 1} characters"))
+            continue
+        if key in plan.records:
+            plan.drop(key + "#dup", what, "its id appears twice in the file; the first one is kept")
+            continue
+        plan.records[key] = record
+    keys = list(plan.records)
+    for chunk in _chunks(keys):
+        rows = db.session.execute(
+            select(Comment.id, Comment.root_id, Comment.post_id, Comment.import_key)
+            .where(Comment.import_key.in_(chunk))
+        )
+        for row in rows:
+            plan.existing[row.import_key] = (row.id, row.root_id or row.id, row.post_id)
+    deleted_here = _deleted_keys()
+    for key, record in plan.records.items():
+        what = f"comment {record.key}"
+        if key in plan.existing:
+            report.already_imported += 1
+        elif key in deleted_here:
+            plan.drop(key, what, "it was deleted here after an earlier import and is not brought back")
+        elif record.post_key not in source.posts:
+            plan.drop(key, what, f"its thread {record.post_key or '(none)'} is not in the file")
+
+
+def _deleted_keys() -> set[str]:
+    # Moderators' deletions (and erasures) leave the import key in the audit log.
+    found: set[str] = set()
+    query = select(ModerationEvent.details).where(ModerationEvent.action == DELETED_KEYS_ACTION)
+    for details in db.session.scalars(query):
+        if isinstance(details, dict) and isinstance(details.get("import_key"), str):
+            found.add(details["import_key"])
+    return found
+
+
+def _new(plan: _Plan) -> list[str]:
+    return [k for k in plan.records if k not in plan.existing and k not in plan.dropped]
+
+
+def _render(plan: _Plan, progress: Progress) -> None:
+    """Sanitize every new body once; a text with nothing readable left is skipped."""
+    keys = _new(plan)
+    with progress(keys, "Sanitizing comments") as bar:
+        for key in bar:
+            record = plan.records[key]
+            if record.status == CommentStatus.DELETED:
+                continue
+            html = render(record)
+            if not sanitize.is_readable(html):
+                plan.drop(key, f"comment {record.key}", "nothing readable is left once its HTML is made safe")
+                continue
+            plan.html[key] = html
+
+
+def _thread(plan: _Plan) -> list[str]:
+    """Order the new comments parents first; skip replies that cannot hang anywhere."""
+    source, report = plan.source, plan.report
+    full = {record.key: key for key, record in plan.records.items()}
+    slug_of = {key: post.slug for key, post in source.posts.items()}
+    children: dict[str | None, list[str]] = {}
+    # File order breaks ties between equal times, so an export comes back in its own order.
+    new = _new(plan)
+    pending = set(new)
+    for key in new:
+        record = plan.records[key]
+        parent = None
+        if record.parent_key:
+            # A parent outside the file may have come with an earlier import of the same source.
+            parent = full.get(record.parent_key, source.key_prefix + record.parent_key)
+        plan.parent[key] = parent
+        children.setdefault(parent if parent in pending else None, []).append(key)
+    order: list[str] = []
+    depth: dict[str, int] = {}
+    flattened = 0
+    post_ids: dict[str, int | None] = {}
+    queue = sorted(children.get(None, []), key=lambda k: plan.records[k].created_at)
+    for key in queue:
+        record = plan.records[key]
+        parent = plan.parent[key]
+        if parent is None:
+            depth[key] = 0
+        elif parent in plan.existing:
+            slug = slug_of[record.post_key]
+            if slug not in post_ids:
+                post = find_post(slug)
+                post_ids[slug] = post.id if post else None
+            if post_ids[slug] != plan.existing[parent][2]:
+                plan.drop(key, f"comment {record.key}", f"its parent {record.parent_key} belongs to another thread")
+                continue
+            depth[key] = 1
+        else:
+            continue  # resolved below as missing or skipped
+        order.append(key)
+    index = 0
+    while index < len(order):
+        key = order[index]
+        index += 1
+        for child in sorted(children.get(key, []), key=lambda k: plan.records[k].created_at):
+            record = plan.records[child]
+            if slug_of[record.post_key] != slug_of[plan.records[key].post_key]:
+                plan.drop(child, f"comment {record.key}", f"its parent {record.parent_key} belongs to another thread")
+                continue
+            if depth[key] + 1 > MAX_DEPTH:
+                plan.parent[child] = plan.parent[key]
+                depth[child] = depth[key]
+                flattened += 1
+            else:
+                depth[child] = depth[key] + 1
+            order.append(child)
+    if flattened:
+        report.notes.append(f"{flattened} repl(ies) nested deeper than {MAX_DEPTH} levels were attached at that depth")
+    placed = set(order)
+    unplaced = [k for k in new if k not in placed and k not in plan.dropped]
+    for key in sorted(unplaced, key=lambda k: plan.records[k].created_at):
+        _explain_unplaced(plan, key, placed)
+    return _prune_deleted(plan, order)
+
+
+def _explain_unplaced(plan: _Plan, key: str, placed: set[str]) -> None:
+    record = plan.records[key]
+    parent = plan.parent[key]
+    what = f"comment {record.key}"
+    if parent in plan.dropped:
+        plan.drop(key, what, f"its parent {record.parent_key} was skipped")
+    elif parent not in plan.records and parent not in plan.existing:
+        plan.drop(key, what, f"its parent {record.parent_key} is not in the file")
+    else:
+        seen = {key}
+        step: str | None = parent
+        while step is not None and step not in seen and step in plan.records and step not in placed:
+            seen.add(step)
+            step = plan.parent.get(step)
+        if step in seen:
+            plan.drop(key, what, "its chain of parents loops back on itself")
+        else:
+            plan.drop(key, what, f"its parent {record.parent_key} was skipped")
+
+
+def _prune_deleted(plan: _Plan, order: list[str]) -> list[str]:
+    """Keep a deleted comment only as a placeholder for replies that are kept."""
+    has_reply: set[str] = set()
+    kept: list[str] = []
+    dropped_deleted = 0
+    for key in reversed(order):
+        record = plan.records[key]
+        if record.status == CommentStatus.DELETED and key not in has_reply:
+            dropped_deleted += 1
+            continue
+        kept.append(key)
+        parent = plan.parent[key]
+        if parent is not None:
+            has_reply.add(parent)
+    if dropped_deleted:
+        plan.report.notes.append(
+            f"{dropped_deleted} comment(s) deleted in the source with no replies were not kept (nothing to show)"
+        )
+    kept.reverse()
+    return kept
+
+
+def _posts(plan: _Plan, order: list[str]) -> dict[str, int]:
+    """Create or complete the posts that get comments (or that the source says are real posts)."""
+    source, report = plan.source, plan.report
+    wanted = {plan.records[k].post_key for k in [*order, *plan.existing] if k in plan.records}
+    wanted |= {key for key, post in source.posts.items() if post.keep_without_comments}
+    by_slug: dict[str, list[PostRecord]] = {}
+    for key in source.posts:
+        if key in wanted:
+            by_slug.setdefault(source.posts[key].slug, []).append(source.posts[key])
+    ids: dict[str, int] = {}
+    for slug, records in by_slug.items():
+        urls = sorted({r.url or "" for r in records})
+        if len(records) > 1:
+            report.notes.append(
+                f"threads {', '.join(r.key for r in records)} share the slug {slug!r} "
+                f"({', '.join(u for u in urls if u) or 'no URL'}); their comments were merged"
+            )
+        post, created = _save(slug, records)
+        if created:
+            report.posts_created += 1
+        else:
+            report.posts_existing += 1
+        report.touched.add(slug)
+        for record in records:
+            ids[record.key] = post.id
+    return ids
+
+
+def _save(slug: str, records: list[PostRecord]) -> tuple[Post, bool]:
+    first = records[0]
+    tags = [t for r in records for t in r.tags]
+    post = find_post(slug)
+    if post is None:
+        data = {"title": first.title, "url": first.url, "tags": _fit_tags(tags), "published_at": first.published_at}
+        post, _, _ = save_post(slug, data)
+        likes = max(r.like_count for r in records)
+        _like_rows(PostLike.__table__, "post_id", post.id, f"post:{slug}", likes, first.published_at)
+        post.like_count = likes
+        return post, True
+    # The publishing system's values win; the import only fills what is still empty.
+    data = {
+        "title": post.title if post.title and post.title != post.slug else first.title,
+        "url": post.url or first.url,
+        "tags": [t.name for t in post.tags] or _fit_tags(tags),
+        "published_at": post.published_at or first.published_at,
+    }
+    save_post(slug, data)
+    return post, False
+
+
+def _fit_tags(names: list[str]) -> list[str]:
+    out: list[str] = []
+    for raw in names:
+        name = " ".join(raw.split()).lower()[:50].strip()
+        if name and name not in out:
+            out.append(name)
+    return out[:20]
+
+
+def _insert(plan: _Plan, order: list[str], post_ids: dict[str, int], progress: Progress) -> None:
+    """Insert the comments parents first, in batches, remembering each new id for the replies."""
+    report = plan.report
+    known = {key: (row_id, root_id) for key, (row_id, root_id, _) in plan.existing.items()}
+    with progress(order, "Writing comments") as bar:
+        batch: list[dict[str, Any]] = []
+        for key in bar:
+            parent = plan.parent[key]
+            if parent is not None and parent not in known:
+                _flush(batch, known, report)
+                batch = []
+            batch.append(_row(plan, key, post_ids, known))
+            if len(batch) >= BATCH:
+                _flush(batch, known, report)
+                batch = []
+        _flush(batch, known, report)
+    for key in order:
+        if key in known and key not in plan.existing:
+            plan.existing[key] = (*known[key], post_ids[plan.records[key].post_key])
+
+
+def _row(plan: _Plan, key: str, post_ids: dict[str, int], known: dict[str, tuple[int, int]]) -> dict[str, Any]:
+    record = plan.records[key]
+    parent = plan.parent[key]
+    parent_id, root_id = (known[parent][0], known[parent][1]) if parent is not None else (None, None)
+    placeholder = record.status == CommentStatus.DELETED
+    plan.report.comments[record.status.value] += 1
+    return {
+        "post_id": post_ids[record.post_key],
+        "parent_id": parent_id,
+        "root_id": root_id,
+        "status": record.status,
+        "author": "" if placeholder else record.author,
+        "email": None if placeholder else record.email,
+        "website": None if placeholder else record.website,
+        "avatar": "" if placeholder else auth.avatar_hash(record.email, record.author),
+        "body_source": "" if placeholder else sanitize.clean_text_block(
+            record.body if record.source_text is None else record.source_text
+        ),
+        "body_html": "" if placeholder else plan.html[key],
+        "created_at": record.created_at,
+        "edited_at": record.edited_at,
+        "like_count": max(record.like_count, 0),
+        "ip_hash": record.ip_hash,
+        "reader_hash": record.reader_hash,
+        "spam_reasons": list(record.spam_reasons),
+        "import_key": key,
+    }
+
+
+def _flush(batch: list[dict[str, Any]], known: dict[str, tuple[int, int]], report: Report) -> None:
+    if not batch:
+        return
+    table = Comment.__table__
+    inserted = insert_ignore(table, batch, returning=(table.c.id, table.c.import_key)).all()
+    by_key = {row.import_key: row.id for row in inserted}
+    for row in batch:
+        key = row["import_key"]
+        if key not in by_key:
+            # Another import wrote it between our check and this insert.
+            raise TransferError(f"comment {key} appeared while importing; is another import running?")
+        known[key] = (by_key[key], row["root_id"] or by_key[key])
+
+
+def _like_rows(table: Any, column: str, row_id: int, key: str, count: int, when: Any) -> None:
+    # Sources give likes as counts. One row per like, under a reader hash no reader token can
+    # produce, keeps every counter equal to its rows (flask check) while real readers can still like.
+    rows = [
+        {column: row_id, "reader_hash": auth.keyed_hash("imported-like", f"{key}#{n}"),
+         "created_at": when or datetime.now(timezone.utc)}
+        for n in range(count)
+    ]
+    for chunk in _chunks(rows, BATCH):
+        insert_ignore(table, chunk)
+
+
+def _comment_likes(plan: _Plan, order: list[str]) -> None:
+    for key in order:
+        record = plan.records[key]
+        if record.like_count > 0:
+            _like_rows(CommentLike.__table__, "comment_id", plan.existing[key][0], key, record.like_count,
+                       record.created_at)
+
+
+def _recount(post_ids: Iterable[int]) -> None:
+    ids = sorted(set(post_ids))
+    approved = (
+        select(func.count())
+        .where(Comment.post_id == Post.id, Comment.status == CommentStatus.APPROVED)
+        .scalar_subquery()
+    )
+    for chunk in _chunks(ids):
+        db.session.execute(update(Post).where(Post.id.in_(chunk)).values(comment_count=approved))
+
+
+def _events(plan: _Plan, actor: str) -> int:
+    """Bring in an exported audit log once; comment ids follow the comments' new ids."""
+    source = plan.source
+    if not source.events:
+        return 0
+    id_map = {record.key: plan.existing[key][0] for key, record in plan.records.items() if key in plan.existing}
+    present: set[str] = set()
+    for details in db.session.scalars(select(ModerationEvent.details)):
+        if isinstance(details, dict) and isinstance(details.get("event_key"), str):
+            present.add(details["event_key"])
+    added = 0
+    for event in source.events:
+        if event["event_key"] in present:
+            continue
+        details = dict(event.get("details") or {})
+        details["event_key"] = event["event_key"]
+        comment_key = event.get("comment_key")
+        db.session.add(
+            ModerationEvent(
+                comment_id=id_map.get(comment_key) if comment_key else None,
+                action=event["action"],
+                actor=event["actor"],
+                from_status=event.get("from_status"),
+                to_status=event.get("to_status"),
+                details=details,
+                created_at=event["created_at"],
+            )
+        )
+        added += 1
+    return added
