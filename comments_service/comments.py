@@ -54,15 +54,43 @@ def list_thread(slug: str, sort: str, limit: int, cursor: str | None, reader: st
     return {"post": post, "comments": build_tree(top, replies), "next_cursor": next_cursor}
 
 
+# Replies deeper than this are shown under their ancestor at this depth (their
+# parent_id stays true): a thread stays readable on a phone, and no reader can
+# build a chain deep enough to exhaust the recursion of nesting and dumping.
+MAX_DEPTH = 8
+
+
+def _depths(top: list[Comment], nodes: dict[int, Comment]) -> dict[int, int]:
+    # Iterative, so a long chain costs no stack; -1 marks a reply cut off from its thread.
+    depth = {c.id: 0 for c in top}
+    for start in nodes.values():
+        chain: list[Comment] = []
+        seen: set[int] = set()
+        node: Comment | None = start
+        while node is not None and node.id not in depth and node.id not in seen:
+            chain.append(node)
+            seen.add(node.id)
+            node = nodes.get(node.parent_id)  # type: ignore[arg-type]
+        level = depth[node.id] if node is not None and node.id in depth else -1
+        for link in reversed(chain):
+            level = level + 1 if level >= 0 else -1
+            depth[link.id] = level
+    return depth
+
+
 def build_tree(top: list[Comment], replies: list[Comment]) -> list[Comment]:
-    """Nest replies under their parents; drop placeholders with nothing visible below."""
+    """Nest replies under their parents (at most MAX_DEPTH deep); drop placeholders with nothing visible below."""
     nodes = {c.id: c for c in [*top, *replies]}
     for comment in nodes.values():
         comment.replies = []  # type: ignore[attr-defined]
+    depth = _depths(top, nodes)
     for reply in replies:
-        parent = nodes.get(reply.parent_id)  # type: ignore[arg-type]
-        if parent is not None:
-            parent.replies.append(reply)  # type: ignore[attr-defined]
+        if depth[reply.id] < 0:
+            continue
+        parent = nodes[reply.parent_id]  # type: ignore[index]
+        while depth[parent.id] >= MAX_DEPTH:
+            parent = nodes[parent.parent_id]  # type: ignore[index]
+        parent.replies.append(reply)  # type: ignore[attr-defined]
 
     def keep(comment: Comment) -> bool:
         comment.replies = [r for r in comment.replies if keep(r)]  # type: ignore[attr-defined]

@@ -215,3 +215,29 @@ def test_reply_arrives_after_parent_is_approved(client, moderator):
     top = post_comment(client, "p").get_json()
     approve(client, moderator, top["id"])
     assert post_comment(client, "p", parent_id=top["id"]).status_code == 201
+
+
+def test_a_very_deep_reply_chain_is_capped_not_a_server_error(make_app):
+    from comments_service.comments import MAX_DEPTH
+
+    client = make_app(MODERATION="post").test_client()
+    parent = post_comment(client, "deep").get_json()
+    chain = [parent["id"]]
+    for i in range(250):
+        reply = post_comment(client, "deep", parent_id=chain[-1], body=f"level {i + 1}").get_json()
+        chain.append(reply["id"])
+    response = client.get("/api/posts/deep/comments")
+    assert response.status_code == 200
+    node, depth = response.get_json()["comments"][0], 0
+    while node["replies"]:
+        depth += 1
+        assert depth <= MAX_DEPTH
+        if depth == MAX_DEPTH:
+            deepest = node["replies"]
+            break
+        node = node["replies"][0]
+    # Everything below the cap is shown at the cap, in order, with its true parent.
+    assert [c["id"] for c in deepest] == chain[MAX_DEPTH:]
+    assert all(c["replies"] == [] for c in deepest)
+    assert [c["parent_id"] for c in deepest] == chain[MAX_DEPTH - 1:-1]
+    assert response.get_json()["post"]["comment_count"] == 251
