@@ -7,6 +7,7 @@ or a manual edit ever breaks it.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import func, select, update
 
@@ -25,71 +26,37 @@ class Drift:
     actual: int
 
 
-def _post_comment_drift() -> list[tuple[int, str, int, int]]:
-    approved = (
-        select(Comment.post_id, func.count().label("n"))
-        .where(Comment.status == CommentStatus.APPROVED)
-        .group_by(Comment.post_id)
-        .subquery()
-    )
-    actual = func.coalesce(approved.c.n, 0)
-    rows = db.session.execute(
-        select(Post.id, Post.slug, Post.comment_count, actual)
-        .outerjoin(approved, approved.c.post_id == Post.id)
-        .where(Post.comment_count != actual)
-    )
-    return [tuple(r) for r in rows]  # type: ignore[misc]
+def _counted(column: Any, *where: Any) -> Any:
+    """Return a subquery of row counts per value of ``column``."""
+    return select(column.label("owner"), func.count().label("n")).where(*where).group_by(column).subquery()
 
 
-def _post_like_drift() -> list[tuple[int, str, int, int]]:
-    likes = select(PostLike.post_id, func.count().label("n")).group_by(PostLike.post_id).subquery()
-    actual = func.coalesce(likes.c.n, 0)
-    rows = db.session.execute(
-        select(Post.id, Post.slug, Post.like_count, actual)
-        .outerjoin(likes, likes.c.post_id == Post.id)
-        .where(Post.like_count != actual)
-    )
-    return [tuple(r) for r in rows]  # type: ignore[misc]
-
-
-def _comment_like_drift() -> list[tuple[int, str, int, int]]:
-    likes = select(CommentLike.comment_id, func.count().label("n")).group_by(CommentLike.comment_id).subquery()
-    actual = func.coalesce(likes.c.n, 0)
-    rows = db.session.execute(
-        select(Comment.id, Comment.id, Comment.like_count, actual)
-        .outerjoin(likes, likes.c.comment_id == Comment.id)
-        .where(Comment.like_count != actual)
-    )
-    return [(r[0], str(r[1]), r[2], r[3]) for r in rows]
-
-
-def _tag_drift() -> list[tuple[int, str, int, int]]:
-    uses = select(post_tags.c.tag_id, func.count().label("n")).group_by(post_tags.c.tag_id).subquery()
-    actual = func.coalesce(uses.c.n, 0)
-    rows = db.session.execute(
-        select(Tag.id, Tag.name, Tag.post_count, actual)
-        .outerjoin(uses, uses.c.tag_id == Tag.id)
-        .where(Tag.post_count != actual)
-    )
-    return [tuple(r) for r in rows]  # type: ignore[misc]
-
-
+# counter name -> (model, key shown in reports, counter column, rows it counts)
 CHECKS = {
-    "post.comment_count": (_post_comment_drift, Post, "comment_count"),
-    "post.like_count": (_post_like_drift, Post, "like_count"),
-    "comment.like_count": (_comment_like_drift, Comment, "like_count"),
-    "tag.post_count": (_tag_drift, Tag, "post_count"),
+    "post.comment_count": (Post, Post.slug, Post.comment_count,
+                           lambda: _counted(Comment.post_id, Comment.status == CommentStatus.APPROVED)),
+    "post.like_count": (Post, Post.slug, Post.like_count, lambda: _counted(PostLike.post_id)),
+    "comment.like_count": (Comment, Comment.id, Comment.like_count, lambda: _counted(CommentLike.comment_id)),
+    "tag.post_count": (Tag, Tag.name, Tag.post_count, lambda: _counted(post_tags.c.tag_id)),
 }
+
+
+def _drift(model: Any, key: Any, counter: Any, counted: Any) -> list[tuple[int, str, int, int]]:
+    actual = func.coalesce(counted.c.n, 0)
+    rows = db.session.execute(
+        select(model.id, key, counter, actual).outerjoin(counted, counted.c.owner == model.id).where(counter != actual)
+    )
+    return [(row[0], str(row[1]), row[2], row[3]) for row in rows]
 
 
 def check(repair: bool = False) -> list[Drift]:
     """Return every drifting counter; with ``repair``, set each to its true value and commit."""
     found: list[Drift] = []
-    for kind, (find, model, column) in CHECKS.items():
-        for row_id, key, stored, actual in find():
-            found.append(Drift(kind, key, stored, actual))
+    for kind, (model, key, counter, counted) in CHECKS.items():
+        for row_id, name, stored, actual in _drift(model, key, counter, counted()):
+            found.append(Drift(kind, name, stored, actual))
             if repair:
-                db.session.execute(update(model).where(model.id == row_id).values({column: actual}))
+                db.session.execute(update(model).where(model.id == row_id).values({counter.key: actual}))
     if repair and found:
         db.session.commit()
         # Every cached widget and page may have shown a wrong number.
