@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from comments_service.comments import MAX_DEPTH
 from comments_service.extensions import db
 from comments_service.models import Comment, ModerationEvent, Post, Tag
 from comments_service.transfer import load as load_module
@@ -184,20 +185,22 @@ class TestDisqus:
         assert client.get("/api/posts/p").status_code == 404
         assert thread(client, "q")["post"]["comment_count"] == 1
 
-    def test_very_deep_reply_chains_are_attached_at_the_depth_limit(self, runner, client, tmp_path):
-        depth = load_module.MAX_DEPTH + 10
+    def test_very_deep_reply_chains_keep_their_parents_and_read_capped(self, runner, client, app, tmp_path):
+        depth = 60
         posts = [disqus_post(str(100 + i), "1", parent=str(99 + i) if i else None, minute=i % 60) for i in range(depth)]
         path = write(tmp_path, DISQUS_HEAD + disqus_thread("1", "https://b.example/deep/") + "".join(posts) + "</disqus>")
         output = imported(runner, "disqus", path)
         assert f"comments: {depth} new (approved {depth})" in output
-        # The top comment and MAX_DEPTH levels of replies keep their place; the 9 below move up.
-        assert f"9 repl(ies) nested deeper than {load_module.MAX_DEPTH} levels" in output
+        with app.app_context():
+            rows = {c.import_key: c for c in db.session.scalars(select(Comment))}
+            for i in range(1, depth):
+                assert rows[f"disqus:{100 + i}"].parent_id == rows[f"disqus:{99 + i}"].id
         data = thread(client, "deep")
         levels, node = 0, data["comments"][0]
         while node["replies"]:
-            node = node["replies"][0]
+            node = node["replies"][-1]
             levels += 1
-        assert levels == load_module.MAX_DEPTH and data["post"]["comment_count"] == depth
+        assert levels == MAX_DEPTH and data["post"]["comment_count"] == depth
 
     def test_batches_keep_every_reply_under_its_parent(self, runner, app, tmp_path, monkeypatch):
         monkeypatch.setattr(load_module, "BATCH", 7)

@@ -28,8 +28,6 @@ T = TypeVar("T")
 Progress = Callable[[Sequence[T], str], contextlib.AbstractContextManager[Iterable[T]]]
 
 BATCH = 500
-# Deeper replies are attached at this depth: the thread view nests recursively.
-MAX_DEPTH = 50
 DELETED_KEYS_ACTION = "delete"
 
 
@@ -195,7 +193,7 @@ def _render(plan: _Plan, progress: Progress) -> None:
 
 def _thread(plan: _Plan) -> list[str]:
     """Order the new comments parents first; skip replies that cannot hang anywhere."""
-    source, report = plan.source, plan.report
+    source = plan.source
     full = {record.key: key for key, record in plan.records.items()}
     slug_of = {key: post.slug for key, post in source.posts.items()}
     children: dict[str | None, list[str]] = {}
@@ -211,15 +209,13 @@ def _thread(plan: _Plan) -> list[str]:
         plan.parent[key] = parent
         children.setdefault(parent if parent in pending else None, []).append(key)
     order: list[str] = []
-    depth: dict[str, int] = {}
-    flattened = 0
     post_ids: dict[str, int | None] = {}
     queue = sorted(children.get(None, []), key=lambda k: plan.records[k].created_at)
     for key in queue:
         record = plan.records[key]
         parent = plan.parent[key]
         if parent is None:
-            depth[key] = 0
+            pass  # a top-level comment
         elif parent in plan.existing:
             slug = slug_of[record.post_key]
             if slug not in post_ids:
@@ -228,7 +224,6 @@ def _thread(plan: _Plan) -> list[str]:
             if post_ids[slug] != plan.existing[parent][2]:
                 plan.drop(key, f"comment {record.key}", f"its parent {record.parent_key} belongs to another thread")
                 continue
-            depth[key] = 1
         else:
             continue  # resolved below as missing or skipped
         order.append(key)
@@ -241,15 +236,7 @@ def _thread(plan: _Plan) -> list[str]:
             if slug_of[record.post_key] != slug_of[plan.records[key].post_key]:
                 plan.drop(child, f"comment {record.key}", f"its parent {record.parent_key} belongs to another thread")
                 continue
-            if depth[key] + 1 > MAX_DEPTH:
-                plan.parent[child] = plan.parent[key]
-                depth[child] = depth[key]
-                flattened += 1
-            else:
-                depth[child] = depth[key] + 1
             order.append(child)
-    if flattened:
-        report.notes.append(f"{flattened} repl(ies) nested deeper than {MAX_DEPTH} levels were attached at that depth")
     placed = set(order)
     unplaced = [k for k in new if k not in placed and k not in plan.dropped]
     for key in sorted(unplaced, key=lambda k: plan.records[k].created_at):
