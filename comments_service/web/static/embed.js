@@ -124,11 +124,14 @@
     clear(root).appendChild(el("p", { className: "cs-error", role: "alert" },
       [problem(res) + " ", el("button", { type: "button", className: "cs-link", text: t("retry"), onclick: again })]));
   }
-  function get(root, key, path, render, headers) {
+  function get(root, key, path, render, headers, missing) {
+    var again = function () { get(root, key, path, render, headers, missing); };
     loading(root, key);
     api("GET", path, undefined, headers).then(function (res) {
-      if (res.ok) render(res.data); else failed(root, res, function () { get(root, key, path, render, headers); });
-    }, function () { failed(root, null, function () { get(root, key, path, render, headers); }); });
+      if (res.ok) render(res.data);
+      else if (res.status === 404 && missing) render(missing); /* a post nobody has commented on yet */
+      else failed(root, res, again);
+    }, function () { failed(root, null, again); });
   }
 
   /* ---- comments ---- */
@@ -139,7 +142,8 @@
   }
   Thread.prototype.start = function () {
     var self = this;
-    get(this.root, "loadingComments", this.path(), function (data) { self.render(data); });
+    get(this.root, "loadingComments", this.path(), function (data) { self.render(data); }, undefined,
+      { post: { comment_count: 0 }, comments: [], next_cursor: null });
   };
   Thread.prototype.path = function (cursor) {
     return "/api/posts/" + encodeURIComponent(this.slug) + "/comments?sort=" + this.sort + (cursor ? "&cursor=" + encodeURIComponent(cursor) : "");
