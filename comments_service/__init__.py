@@ -11,7 +11,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import Config
 
-from . import ratelimit, redis_client, webhook
+from . import cache, ratelimit, redis_client, webhook
 from .api import register_blueprints
 from .cli import register_commands
 from .errors import register_errorhandlers
@@ -47,12 +47,13 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
 
 def register_extensions(app: Flask) -> None:
-    """Bind the database, migrations, Redis, rate limits and the moderation webhook to the app."""
+    """Bind the database, migrations, Redis, the cache, rate limits and the moderation webhook to the app."""
     db.init_app(app)
     # Registered after Flask-SQLAlchemy's teardown, so it runs before it.
     app.teardown_appcontext(release_session)
     migrate.init_app(app, db, directory=MIGRATIONS, render_as_batch=True)
     redis_client.init_app(app)
+    cache.init_app(app)
     # Only the blog origins listed may call the API from a browser; others get no CORS headers.
     cors.init_app(
         app,

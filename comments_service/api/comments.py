@@ -18,6 +18,7 @@ from ..schemas import (
     ThreadSchema,
 )
 from .params import EDIT_TOKEN, READER_TOKEN
+from .raw import json_response
 
 blp = Blueprint("comments", __name__, url_prefix="/api", description="Comment threads")
 
@@ -29,7 +30,8 @@ class ThreadResource(MethodView):
     @blp.response(200, ThreadSchema)
     def get(self, args: dict[str, Any], slug: str) -> Any:
         """Read a page of approved top-level comments with their replies."""
-        return comments.list_thread(slug, args["sort"], args["limit"], args["cursor"], auth.reader_hash())
+        thread = comments.thread_json(slug, args["sort"], args["limit"], args["cursor"], auth.reader_hash())
+        return json_response(thread)
 
     @ratelimit.limited("RATELIMIT_COMMENTS")
     @blp.doc(parameters=[READER_TOKEN])

@@ -10,6 +10,7 @@ from .. import auth, posts
 from ..models import Role
 from ..schemas import CountsQueryArgsSchema, CountsSchema, PostPutSchema, PostSchema
 from .params import BEARER, READER_TOKEN
+from .raw import json_response
 
 blp = Blueprint("posts", __name__, url_prefix="/api", description="Posts and their counts")
 
@@ -20,7 +21,7 @@ class PostResource(MethodView):
     @blp.response(200, PostSchema)
     def get(self, slug: str) -> Any:
         """Read a post with its counts and whether this reader likes it."""
-        return posts.get_post(slug, auth.reader_hash())
+        return json_response(posts.post_json(slug, auth.reader_hash()))
 
     @auth.require_role(Role.EDITOR)
     @blp.doc(security=BEARER)
@@ -45,4 +46,4 @@ class PostResource(MethodView):
 @blp.response(200, CountsSchema)
 def counts(args: dict[str, Any]) -> Any:
     """Read comment and like counts of up to 100 posts."""
-    return {"counts": posts.counts(args["post"])}
+    return json_response(posts.counts_json(args["post"]))
