@@ -26,13 +26,13 @@ import struct
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import redis
 from flask import Flask, current_app, has_app_context
 
 from . import events, redis_client
+from .nearcache import NearCache
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +46,7 @@ GRACE_SECONDS = 60  # how long a value outlives its soft TTL, to be served while
 LOCK_MS = 2000
 WAIT_SECONDS = 0.5
 POLL_SECONDS = 0.005
+RETRY_SECONDS = 0.5  # how often an invalidation Redis missed is tried again in the background
 
 EVERYTHING = "all"
 RECENT_COMMENTS = "w:recent-comments"
@@ -98,8 +99,7 @@ return #ARGV - 1
 """
 
 
-@dataclass(frozen=True, slots=True)
-class Entry:
+class Entry(NamedTuple):
     """One cached value: where it lives, how long it lasts, how to build it from the database."""
 
     group: str
@@ -161,23 +161,46 @@ KNOWN_KINDS = frozenset(_WIDGETS_CHANGED_BY)
 
 
 class _State:
-    """Per app: the Lua scripts, and invalidations still owed to Redis."""
+    """Per app: the Lua scripts, this process's copies, and invalidations still owed to Redis."""
 
     def __init__(self, client: redis.Redis | None) -> None:
+        self.client = client
         self.read = client.register_script(_READ) if client is not None else None
         self.bump = client.register_script(_BUMP) if client is not None else None
+        self.near = NearCache(client, PREFIX + "gen:", EVERYTHING) if client is not None else None
         self.pending: set[str] = set()
         self.lock = threading.Lock()
+        self.retrying = False
 
-    def replay(self, client: redis.Redis) -> None:
-        # Runs inside RedisClient.call before anything is read: an error leaves
-        # the invalidations pending and the breaker open.
+    def owe(self, groups: Iterable[str]) -> None:
+        """Remember invalidations Redis did not get, and keep retrying them in the background."""
+        with self.lock:
+            self.pending.update(groups)
+            start, self.retrying = not self.retrying, True
+        if start:
+            # Other workers may still read from Redis: tell it as soon as it answers,
+            # not only when this worker next serves a request.
+            threading.Thread(target=self._retry, name="cache-invalidation-retry", daemon=True).start()
+
+    def _retry(self) -> None:
+        while True:
+            time.sleep(RETRY_SECONDS)
+            try:
+                self.replay(self.client)
+            except (redis.RedisError, OSError):
+                continue
+            with self.lock:
+                if not self.pending:
+                    self.retrying = False
+                    return
+
+    def replay(self, client: redis.Redis | None) -> None:
+        """Send the owed invalidations; Redis errors propagate and leave them owed."""
         with self.lock:
             owed = sorted(self.pending)
-        if owed:
-            assert self.bump is not None
+        if owed and client is not None and self.bump is not None:
             self.bump(args=[PREFIX, *owed], client=client)
-            log.info("replayed %d cache invalidations missed while Redis was unavailable", len(owed))
+            log.info("sent %d cache invalidations missed while Redis was unavailable", len(owed))
             with self.lock:
                 self.pending.difference_update(owed)
 
@@ -188,6 +211,8 @@ def init_app(app: Flask) -> None:
     state = _State(client.redis)
     app.extensions["cache"] = state
     if client.redis is not None:
+        # Runs inside RedisClient.call before anything is read: an error leaves
+        # the invalidations owed and the breaker open.
         client.on_recover.append(lambda: state.replay(client.redis))
     events.changed.connect(_on_changed)
 
@@ -210,8 +235,9 @@ def invalidate(groups: Iterable[str]) -> bool:
     assert state.bump is not None
     done = client.call(lambda r: state.bump(args=[PREFIX, *groups], client=r) is not None, False)
     if not done:
-        with state.lock:
-            state.pending.update(groups)
+        if state.near is not None:
+            state.near.close()  # no message about this write will reach this process's copies either
+        state.owe(groups)
     return done
 
 
@@ -221,8 +247,20 @@ def drop_all() -> bool:
 
 
 def fetch(*entries: Entry) -> list[bytes]:
-    """Return each entry's bytes from Redis in one round trip, building those missing or stale."""
+    """Return each entry's bytes: from this process's copies, else Redis (one round trip), else built."""
     client, state = redis_client.client(), _state()
+    near = state.near
+    now = time.time()
+    version = -1
+    if near is not None:
+        slots = [(entry.group, entry.name, entry.field) for entry in entries]
+        copies = near.get(slots, now)
+        if copies is not None:
+            return copies
+        version = near.version
+        if not near.connected and not near.disabled:
+            client.call(lambda r: near.open(), None)
+            version = near.version
     args: list[str] = [PREFIX]
     for entry in entries:
         args += (entry.group, entry.name, entry.field)
@@ -231,26 +269,31 @@ def fetch(*entries: Entry) -> list[bytes]:
         return [entry.build() for entry in entries]
     keys: list[bytes] = found[0::2]
     results: list[bytes | None] = [None] * len(entries)
+    expiries = [0.0] * len(entries)
     todo: list[int] = []
     stale: set[int] = set()
-    now = time.time()
     for index, (entry, raw) in enumerate(zip(entries, found[1::2], strict=True)):
         if raw is None:
             todo.append(index)
         elif entry.field:
-            results[index] = raw
+            results[index], expiries[index] = raw, now + entry.ttl
         else:
-            expires, results[index] = _unpack(raw)
-            if expires <= now:
+            expiries[index], results[index] = _unpack(raw)
+            if expiries[index] <= now:
                 todo.append(index)
                 stale.add(index)
     if todo:
-        _rebuild(entries, keys, results, todo, stale)
+        _rebuild(entries, keys, results, expiries, todo, stale, now)
+    if near is not None:
+        kept = [(slot, value, expires) for slot, value, expires in zip(slots, results, expiries, strict=True)
+                if value is not None and expires > now]
+        near.put(version, kept)  # type: ignore[arg-type]
     return results  # type: ignore[return-value]
 
 
 def _rebuild(
-    entries: Sequence[Entry], keys: list[bytes], results: list[bytes | None], todo: list[int], stale: set[int]
+    entries: Sequence[Entry], keys: list[bytes], results: list[bytes | None], expiries: list[float],
+    todo: list[int], stale: set[int], now: float,
 ) -> None:
     client = redis_client.client()
     lockable = [i for i in todo if not entries[i].field]
@@ -276,9 +319,9 @@ def _rebuild(
             client.call(lambda r: r.delete(*held), None)
         raise
     for i, value in built.items():
-        results[i] = value
+        results[i], expiries[i] = value, now + entries[i].ttl
     if built:
-        client.call(lambda r: _store(r, entries, keys, built), None)
+        client.call(lambda r: _store(r, entries, keys, built, now), None)
     # The others keep a stale value if they have one, else wait for the builder.
     waiting = [i for i in todo if i not in built and i not in stale]
     deadline = time.monotonic() + WAIT_SECONDS
@@ -290,15 +333,14 @@ def _rebuild(
             break
         for i, raw in zip(waiting, values, strict=True):
             if raw is not None:
-                results[i] = _unpack(raw)[1]
+                expiries[i], results[i] = _unpack(raw)
         waiting = [i for i in waiting if results[i] is None]
     for i in waiting:
         results[i] = entries[i].build()  # the builder is slow or gone: answer from the database
 
 
-def _store(r: redis.Redis, entries: Sequence[Entry], keys: list[bytes], built: dict[int, bytes]) -> None:
+def _store(r: redis.Redis, entries: Sequence[Entry], keys: list[bytes], built: dict[int, bytes], now: float) -> None:
     pipe = r.pipeline(transaction=False)
-    now = time.time()
     for i, value in built.items():
         entry = entries[i]
         life_ms = (entry.ttl + GRACE_SECONDS) * 1000

@@ -280,6 +280,7 @@ def test_hung_redis_answers_from_the_database_then_replays_missed_invalidations(
     assert breaker.down_until > time.monotonic()  # one timeout opened the breaker
     assert writer_app.extensions["cache"].pending  # the invalidation is owed
     assert read_all(writer) == read_all(nocache)  # answers come from the database meanwhile
+    assert read_all(reader) == read_all(nocache)  # a worker with warm copies no longer trusts them
     assert writer.get("/healthz").get_json() == {"status": "degraded", "db": "ok", "redis": "down"}
 
     own_redis.process.send_signal(signal.SIGCONT)  # Redis is back, with the old values still in it
@@ -288,6 +289,39 @@ def test_hung_redis_answers_from_the_database_then_replays_missed_invalidations(
     assert not writer_app.extensions["cache"].pending
     assert read_all(reader) == read_all(nocache)  # and every other worker sees it too
     assert "waiting" in reader.get("/api/widgets/recent-comments").get_data(as_text=True)
+
+
+def test_warm_reads_skip_redis_and_still_see_the_next_write(app, client, writers, nocache, site, monkeypatch):
+    state = app.extensions["cache"]
+    read = state.read
+    calls = []
+
+    def counted(*args, **kwargs):
+        calls.append(1)
+        return read(*args, **kwargs)
+
+    monkeypatch.setattr(state, "read", counted)
+    before = read_all(client)
+    for _ in range(100):  # once Redis has answered this process's ping, its copies serve
+        calls.clear()
+        if read_all(client) == before and not calls:
+            break
+        time.sleep(0.01)
+    assert not calls, "warm reads kept asking Redis"
+    approve = writers["pre"].post(f"/api/moderation/comments/{site['pending']['id']}/approve", headers=site["moderator"])
+    assert approve.status_code == 200
+    assert read_all(client) == read_all(nocache) != before
+
+
+def test_killed_redis_drops_process_copies_at_once(make_app, client, nocache, site, own_redis):
+    reader, writer = make_app(REDIS_URL=own_redis.url).test_client(), make_app(REDIS_URL=own_redis.url).test_client()
+    for _ in range(3):
+        warm = read_all(reader)
+    own_redis.process.kill()
+    own_redis.process.wait()
+    assert writer.post(f"/api/moderation/comments/{site['pending']['id']}/approve", headers=site["moderator"]).status_code == 200
+    after = read_all(reader)
+    assert after == read_all(nocache) != warm
 
 
 def test_one_request_rebuilds_a_missing_key_while_others_wait(app, site, monkeypatch):
