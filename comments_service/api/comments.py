@@ -5,7 +5,6 @@ from typing import Any
 
 from flask import request
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from .. import auth, comments, ratelimit
 from ..schemas import (
@@ -17,8 +16,8 @@ from ..schemas import (
     ThreadQueryArgsSchema,
     ThreadSchema,
 )
+from .blueprint import Blueprint, json_response
 from .params import EDIT_TOKEN, READER_TOKEN
-from .raw import json_response
 
 blp = Blueprint("comments", __name__, url_prefix="/api", description="Comment threads")
 
@@ -26,7 +25,7 @@ blp = Blueprint("comments", __name__, url_prefix="/api", description="Comment th
 @blp.route("/posts/<slug>/comments")
 class ThreadResource(MethodView):
     @blp.doc(parameters=[READER_TOKEN])
-    @blp.arguments(ThreadQueryArgsSchema, location="query")
+    @blp.arguments(ThreadQueryArgsSchema(), location="query")
     @blp.response(200, ThreadSchema)
     def get(self, args: dict[str, Any], slug: str) -> Any:
         """Read a page of approved top-level comments with their replies."""

@@ -4,13 +4,12 @@ from __future__ import annotations
 from typing import Any
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from .. import auth, posts
 from ..models import Role
 from ..schemas import CountsQueryArgsSchema, CountsSchema, PostPutSchema, PostSchema
+from .blueprint import Blueprint, json_response
 from .params import BEARER, READER_TOKEN
-from .raw import json_response
 
 blp = Blueprint("posts", __name__, url_prefix="/api", description="Posts and their counts")
 
@@ -42,7 +41,7 @@ class PostResource(MethodView):
 
 
 @blp.route("/counts")
-@blp.arguments(CountsQueryArgsSchema, location="query")
+@blp.arguments(CountsQueryArgsSchema(), location="query")
 @blp.response(200, CountsSchema)
 def counts(args: dict[str, Any]) -> Any:
     """Read comment and like counts of up to 100 posts."""

@@ -3,8 +3,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_smorest import Blueprint
-
 from .. import widgets
 from ..schemas import (
     PopularTagsArgsSchema,
@@ -16,16 +14,19 @@ from ..schemas import (
     RelatedArgsSchema,
     RelatedPostsSchema,
 )
-from .raw import json_response
+from .blueprint import Blueprint, json_response
 
 blp = Blueprint(
     "widget-reads", __name__, url_prefix="/api",
     description="The blog's widgets: recent comments, popular tags, recent and related posts",
 )
 
+# Argument schemas are instances: a class would be instantiated on every
+# request, and the blueprint's parser remembers results per schema instance.
+
 
 @blp.route("/widgets/recent-comments")
-@blp.arguments(RecentCommentsArgsSchema, location="query")
+@blp.arguments(RecentCommentsArgsSchema(), location="query")
 @blp.response(200, RecentCommentsSchema)
 def recent_comments(args: dict[str, Any]) -> Any:
     """Read the newest approved comments, site-wide."""
@@ -33,7 +34,7 @@ def recent_comments(args: dict[str, Any]) -> Any:
 
 
 @blp.route("/widgets/popular-tags")
-@blp.arguments(PopularTagsArgsSchema, location="query")
+@blp.arguments(PopularTagsArgsSchema(), location="query")
 @blp.response(200, PopularTagsSchema)
 def popular_tags(args: dict[str, Any]) -> Any:
     """Read the tags carried by the most posts."""
@@ -41,7 +42,7 @@ def popular_tags(args: dict[str, Any]) -> Any:
 
 
 @blp.route("/widgets/recent-posts")
-@blp.arguments(RecentPostsArgsSchema, location="query")
+@blp.arguments(RecentPostsArgsSchema(), location="query")
 @blp.response(200, RecentPostsSchema)
 def recent_posts(args: dict[str, Any]) -> Any:
     """Read the newest published posts with their counts."""
@@ -49,7 +50,7 @@ def recent_posts(args: dict[str, Any]) -> Any:
 
 
 @blp.route("/posts/<slug>/related")
-@blp.arguments(RelatedArgsSchema, location="query")
+@blp.arguments(RelatedArgsSchema(), location="query")
 @blp.response(200, RelatedPostsSchema)
 def related_posts(args: dict[str, Any], slug: str) -> Any:
     """Read other published posts, those sharing the most tags first, then the newest."""
