@@ -130,7 +130,7 @@ def thread_entry(slug: str, sort: str, limit: int, build: Callable[[], bytes]) -
 
 
 def counts_entry(slug: str, build: Callable[[], bytes]) -> Entry:
-    """Cache the comment and like counts of one post."""
+    """Cache the comment and like counts of one post (a member of the counts object)."""
     return Entry(post_group(slug), f"counts:{slug}", COUNTS_TTL, build)
 
 
