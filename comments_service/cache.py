@@ -8,15 +8,18 @@ rebuild that read the database before a write's commit therefore stores its
 result under a key nobody asks for any more: invalidation has no race with a
 slow rebuild.
 
+Each process also keeps the values it read (:mod:`nearcache`), dropped as
+Redis reports new generations, so that a warm read needs no round trip.
+
 Stampedes: when a key is missing, one request takes a short lock and rebuilds
 it while the others wait for it briefly; when a key is past its soft TTL, one
 request rebuilds it while the others keep serving the previous value (same
 generation, so no write has changed it since).
 
 Redis absent, slow or down costs what :mod:`redis_client` allows (one short
-timeout, then its breaker): reads are built from the database, and an
-invalidation that could not be sent is kept and replayed as soon as this
-process reaches Redis again, before it reads anything from it.
+timeout, then its breaker): reads are built from the database. An
+invalidation that could not be sent is owed: retried in the background every
+RETRY_SECONDS, and replayed before this process reads from Redis again.
 """
 from __future__ import annotations
 
