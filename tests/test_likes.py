@@ -76,12 +76,14 @@ def test_like_and_unlike_a_comment(client, moderator, app):
         assert db.session.scalar(select(func.count()).select_from(CommentLike)) == 1
 
 
-@pytest.mark.parametrize("action", ["pending", "reject", "spam", "delete", "unknown"])
+@pytest.mark.parametrize("action", ["pending", "reject", "spam", "delete", "unknown", "beyond any id"])
 def test_a_comment_that_is_not_public_is_unknown_to_likers(client, moderator, action):
     if action == "pending":
         comment_id = post_comment(client, "p").get_json()["id"]
     elif action == "unknown":
         comment_id = 99999
+    elif action == "beyond any id":
+        comment_id = 2**31
     else:
         comment_id = approved_comment(client, moderator, "p")["id"]
         if action == "delete":
@@ -163,3 +165,20 @@ def test_concurrent_comment_likes_are_exact(live_server, client, moderator):
     calls = [lambda n=n: _http("POST", url, reader(n % 40)) for n in range(120)]  # each reader three times
     _concurrently(calls, threads=40)
     assert client.get("/api/posts/p/comments").get_json()["comments"][0]["like_count"] == 40
+
+
+def test_likes_and_unlikes_share_a_rate_limit_per_address(make_app, moderator, client):
+    comment = approved_comment(client, moderator, "p")
+    limited = make_app(RATELIMIT_ENABLED=True, RATELIMIT_LIKES="3 per minute").test_client()
+    calls = [
+        lambda: limited.post("/api/posts/p/likes", headers=reader(1)),
+        lambda: limited.delete("/api/posts/p/likes", headers=reader(1)),
+        lambda: limited.post(f"/api/comments/{comment['id']}/likes", headers=reader(2)),
+    ]
+    assert [call().status_code for call in calls] == [200, 200, 200]
+    refused = limited.post("/api/posts/p/likes", headers=reader(3))
+    assert refused.status_code == 429 and int(refused.headers["Retry-After"]) >= 1
+    assert refused.get_json()["error"]["code"] == "rate_limited"
+    assert client.get("/api/posts/p").get_json()["like_count"] == 0  # the refused like was not stored
+    other = limited.post("/api/posts/p/likes", headers=reader(3), environ_base={"REMOTE_ADDR": "192.0.2.99"})
+    assert other.status_code == 200 and other.get_json()["like_count"] == 1
