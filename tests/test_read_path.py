@@ -47,3 +47,15 @@ def test_sessions_still_round_trip(make_app):
     assert client.get("/__test_session_read").get_data(as_text=True) == "moderator"
     client.set_cookie("session", "forged.value.sig")
     assert client.get("/__test_session_read").get_data(as_text=True) == "nobody"
+
+
+def test_reads_skip_the_rate_limiter_while_writes_keep_their_limit(make_app):
+    client = make_app(RATELIMIT_ENABLED=True, RATELIMIT_LIKES="1 per minute").test_client()
+    for _ in range(5):
+        read = client.get("/api/widgets/recent-posts")
+        assert read.status_code == 200 and "X-RateLimit-Limit" not in read.headers
+    token = {"X-Reader-Token": "reader-token-0123456789"}
+    first = client.post("/api/posts/p/likes", headers=token)
+    assert first.status_code == 200 and first.headers["X-RateLimit-Limit"] == "1"
+    assert client.post("/api/posts/p/likes", headers=token).status_code == 429
+    assert client.get("/api/posts/p").status_code == 200
