@@ -143,7 +143,9 @@ def run_scenario(scenario: Scenario, bare: services.Gunicorn, redis_url: str, ar
     with services.database(args.pg_admin_url) as db_url:
         env = {
             "DATABASE_URL": db_url, "REDIS_URL": redis_url, "SECRET_KEY": secrets.token_urlsafe(48),
-            "APP_ENV": "production", "RATELIMIT_ENABLED": "0", "MODERATION": "pre",
+            # Production settings: rate limits on (they apply to writes), pre-moderation.
+            "APP_ENV": "production", "RATELIMIT_ENABLED": "1", "MODERATION": "pre",
+            "CORS_ORIGINS": "https://blog.example",
         }
         facts, queries = prepare(scenario, env)
         with services.gunicorn("wsgi:app", env, args.workers, "/healthz") as service:
