@@ -16,6 +16,7 @@ every copy at once. This module knows no key but the prefix it is given.
 from __future__ import annotations
 
 import logging
+import select
 import threading
 import time
 from collections import deque
@@ -44,6 +45,7 @@ class NearCache:
         self._prefix = watched_prefix.encode()
         self._everything = everything  # the watched key whose change drops every copy
         self._conn: redis.connection.AbstractConnection | None = None
+        self._poll = select.poll()
         self._groups: dict[str, dict[tuple[str, str], tuple[bytes, float]]] = {}
         self._size = 0
         self._pings: deque[float] = deque()  # send times of the PINGs not answered yet
@@ -70,6 +72,10 @@ class NearCache:
             conn.read_response()
             conn.send_command("SUBSCRIBE", CHANNEL)
             conn.read_response()
+            # Whatever came already is about writes before any value is kept here,
+            # and must not sit in the parser where poll(2) cannot see it.
+            while conn.can_read(timeout=0):
+                conn.read_response()
         except redis.ResponseError as error:
             conn.disconnect()
             self.disabled = True
@@ -78,9 +84,11 @@ class NearCache:
         except BaseException:
             conn.disconnect()
             raise
+        poll = select.poll()
+        poll.register(conn._sock, select.POLLIN | select.POLLPRI | select.POLLERR | select.POLLHUP)
         with self._lock:
             self._drop_all()
-            self._conn = conn
+            self._conn, self._poll = conn, poll
 
     def close(self) -> None:
         """Drop every copy and the connection (after a failed invalidation, or on shutdown)."""
@@ -118,8 +126,12 @@ class NearCache:
         if conn is None:
             return False
         try:
-            while conn.can_read(timeout=0):
+            # One poll(2) when nothing came; redis-py's can_read also sees what
+            # its parser has buffered, so the loop leaves nothing unread.
+            if self._poll.poll(0):
                 self._handle(conn.read_response())
+                while conn.can_read(timeout=0):
+                    self._handle(conn.read_response())
             now = time.monotonic()
             if now - self._last_ping >= PING_SECONDS:
                 conn.send_command("PING")

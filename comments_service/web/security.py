@@ -78,7 +78,10 @@ class SessionInterface(SecureCookieSessionInterface):
         Flask builds the cookie signer on every request otherwise, and the API,
         read on every blog page view, never receives the cookie.
         """
-        if app.secret_key and self.get_cookie_name(app) not in request.cookies:
+        # Looking at the raw header first spares parsing an absent Cookie header.
+        if app.secret_key and (
+            "HTTP_COOKIE" not in request.environ or self.get_cookie_name(app) not in request.cookies
+        ):
             return self.session_class()
         return super().open_session(app, request)
 
