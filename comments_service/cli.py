@@ -16,6 +16,7 @@ from .errors import ApiError
 from .extensions import db
 from .models import ApiToken, Role, utcnow
 from .transfer.cli import export_command, import_group
+from .widgets import refill_caches
 
 log = logging.getLogger(__name__)
 
@@ -135,6 +136,18 @@ def purge(days: int) -> None:
     click.echo(f"purged {count} spam and rejected comments older than {days} days")
 
 
+cache = AppGroup("cache", help="The Redis cache of widgets, posts, threads and counts.")
+
+
+@cache.command("rebuild")
+def cache_rebuild() -> None:
+    """Drop every cached value and fill the caches again from the database."""
+    posts = refill_caches()
+    if posts is None:
+        raise click.ClickException("Redis is not configured (REDIS_URL) or not reachable; nothing was cached.")
+    click.echo(f"cache rebuilt: widgets and {posts} posts")
+
+
 def register_commands(app: Flask) -> None:
     """Add the service's command groups to ``flask``."""
     app.cli.add_command(tokens)
@@ -144,3 +157,4 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(purge)
     app.cli.add_command(import_group)
     app.cli.add_command(export_command)
+    app.cli.add_command(cache)

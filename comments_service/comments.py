@@ -12,11 +12,12 @@ from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import delete, exists, select, update
 
-from . import auth, events, paging, sanitize, spam
+from . import auth, cache, events, paging, sanitize, spam
 from .errors import ApiError, invalid, not_found
 from .extensions import db
 from .models import Comment, CommentStatus, Post
-from .posts import get_post, post_for_write
+from .posts import get_post, is_slug, liked_flag, post_bytes, post_for_write, with_liked
+from .schemas import ThreadSchema, dumps
 
 VISIBLE = (CommentStatus.APPROVED, CommentStatus.DELETED)
 
@@ -27,6 +28,33 @@ SORTS: dict[str, list[paging.SortKey]] = {
 }
 
 
+THREAD_SCHEMA = ThreadSchema()
+THREAD_PAGE_SCHEMA = ThreadSchema(exclude=("post",))
+
+
+def thread_json(slug: str, sort: str, limit: int, cursor: str | None, reader: str | None) -> bytes:
+    """Return a page of the thread as JSON for this reader; first pages come from the cache."""
+    if cursor is not None:
+        return dumps(THREAD_SCHEMA, list_thread(slug, sort, limit, cursor, reader))
+    if not is_slug(slug):
+        raise not_found("Post")
+    known: dict[str, Post] = {}
+
+    def page() -> bytes:
+        post_id = known["post"].id if "post" in known else db.session.scalar(select(Post.id).where(Post.slug == slug))
+        if post_id is None:
+            raise not_found("Post")
+        return dumps(THREAD_PAGE_SCHEMA, thread_page(post_id, sort, limit, None))
+
+    entries = [cache.post_entry(slug, lambda: post_bytes(slug, known)), cache.thread_entry(slug, sort, limit, page)]
+    if reader is not None:
+        entries.append(cache.liked_entry(slug, reader, lambda: liked_flag(slug, reader)))
+    found = cache.fetch(*entries)
+    post = with_liked(found[0], len(found) > 2 and found[2] == b"1")
+    # Sorted keys: "comments", "next_cursor", then "post".
+    return found[1][:-1] + b',"post":' + post + b"}"
+
+
 def list_thread(slug: str, sort: str, limit: int, cursor: str | None, reader: str | None) -> dict[str, Any]:
     """Return a page of top-level approved comments, each with its visible replies nested.
 
@@ -34,9 +62,14 @@ def list_thread(slug: str, sort: str, limit: int, cursor: str | None, reader: st
     the top-level page, and every reply of those threads through ``root_id``.
     """
     post = get_post(slug, reader)
+    return {"post": post, **thread_page(post.id, sort, limit, cursor)}
+
+
+def thread_page(post_id: int, sort: str, limit: int, cursor: str | None) -> dict[str, Any]:
+    """Return ``{comments, next_cursor}`` for a page of a post's thread."""
     keys = SORTS[sort]
     query = select(Comment).where(
-        Comment.post_id == post.id, Comment.parent_id.is_(None), Comment.status.in_(VISIBLE)
+        Comment.post_id == post_id, Comment.parent_id.is_(None), Comment.status.in_(VISIBLE)
     )
     if cursor:
         query = query.where(paging.after(keys, paging.decode(f"thread:{sort}", cursor, len(keys))))
@@ -51,7 +84,7 @@ def list_thread(slug: str, sort: str, limit: int, cursor: str | None, reader: st
                 .order_by(Comment.created_at, Comment.id)
             )
         )
-    return {"post": post, "comments": build_tree(top, replies), "next_cursor": next_cursor}
+    return {"comments": build_tree(top, replies), "next_cursor": next_cursor}
 
 
 # Replies deeper than this are shown under their ancestor at this depth (their

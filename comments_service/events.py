@@ -12,14 +12,15 @@ from blinker import Namespace
 COMMENTS = "comments"  # the public set or text of a post's comments
 POST = "post"  # a post's title, url, publication, or existence
 TAGS = "tags"  # which posts carry which tags
-LIKES = "likes"  # like counts of a post or of its comments
+LIKES = "likes"  # the like count of a post
+COMMENT_LIKES = "comment-likes"  # like counts of a post's comments
 
 _signals = Namespace()
 changed = _signals.signal("data-changed")
 
 
 def notify(post_slug: str | None, *kinds: str) -> None:
-    """Announce that ``kinds`` of data of ``post_slug`` changed and are committed."""
+    """Announce that ``kinds`` of data of ``post_slug`` (None: of any post) changed and are committed."""
     changed.send(None, post_slug=post_slug, kinds=frozenset(kinds))
 
 

@@ -4,19 +4,23 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from datetime import datetime, timezone
+from functools import partial
 from typing import Any
 
+import orjson
 from flask import current_app
 from sqlalchemy import delete, exists, select, update
 
-from . import events
+from . import cache, events
 from .errors import invalid, not_found
 from .extensions import db
 from .models import Post, PostLike, Tag
+from .schemas import PostSchema, dumps
 from .sql import insert_ignore
 
 SLUG_RE = re.compile(r"[A-Za-z0-9_-]{1,200}")
 MAX_TAGS = 20
+POST_SCHEMA = PostSchema()
 
 
 def is_slug(slug: str) -> bool:
@@ -49,6 +53,48 @@ def get_post(slug: str, reader: str | None = None) -> Post:
         )
     )
     return post
+
+
+def post_json(slug: str, reader: str | None) -> bytes:
+    """Return the post as JSON for this reader, from the cache when it can; 404 if unknown."""
+    if not is_slug(slug):
+        raise not_found("Post")
+    entries = [cache.post_entry(slug, lambda: post_bytes(slug))]
+    if reader is not None:
+        entries.append(cache.liked_entry(slug, reader, lambda: liked_flag(slug, reader)))
+    found = cache.fetch(*entries)
+    return with_liked(found[0], len(found) > 1 and found[1] == b"1")
+
+
+def post_bytes(slug: str, known: dict[str, Post] | None = None) -> bytes:
+    """Build the post's JSON as every reader sees it (``liked`` false); remember it in ``known``."""
+    post = find_post(slug)
+    if post is None:
+        raise not_found("Post")
+    if known is not None:
+        known["post"] = post
+    post.liked = False  # type: ignore[attr-defined]
+    return dumps(POST_SCHEMA, post)
+
+
+def liked_flag(slug: str, reader: str) -> bytes:
+    """Return b"1" if the reader likes the post, else b"0"."""
+    found = db.session.scalar(
+        select(PostLike.id)
+        .join(Post, Post.id == PostLike.post_id)
+        .where(Post.slug == slug, PostLike.reader_hash == reader)
+        .limit(1)
+    )
+    return b"1" if found is not None else b"0"
+
+
+def with_liked(post_json: bytes, liked: bool) -> bytes:
+    """Turn the shared post JSON into this reader's.
+
+    Safe as a byte replacement: keys are sorted, so the real ``liked`` key comes
+    before any string field, and a quote inside a JSON string is always escaped.
+    """
+    return post_json.replace(b'"liked":false', b'"liked":true', 1) if liked else post_json
 
 
 def post_for_write(slug: str) -> Post:
@@ -154,11 +200,32 @@ def delete_post(slug: str) -> None:
     events.notify(slug, events.POST, events.TAGS, events.COMMENTS, events.LIKES)
 
 
-def counts(slugs: list[str]) -> dict[str, dict[str, int]]:
-    """Return approved-comment and like counts per slug; unknown slugs count zero."""
+def counts_json(slugs: list[str]) -> bytes:
+    """Return ``{"counts": {slug: {comments, likes}}}`` as JSON, from the cache when it can."""
+    _check_slugs(slugs)
+    wanted = sorted(set(slugs))
+    fresh: dict[str, dict[str, int]] = {}
+
+    def build(slug: str) -> bytes:
+        # One query for every slug of the request, at the first miss. The value
+        # is the member of the answer's object, so that an answer is one join.
+        if not fresh:
+            fresh.update(counts(wanted))
+        return orjson.dumps({slug: fresh[slug]}, option=orjson.OPT_SORT_KEYS)[1:-1]
+
+    members = cache.fetch(*(cache.counts_entry(slug, partial(build, slug)) for slug in wanted))
+    return b'{"counts":{' + b",".join(members) + b"}}"
+
+
+def _check_slugs(slugs: list[str]) -> None:
     for index, slug in enumerate(slugs):
         if not is_slug(slug):
             raise invalid(f"post.{index}", "Not a valid post slug.")
+
+
+def counts(slugs: list[str]) -> dict[str, dict[str, int]]:
+    """Return approved-comment and like counts per slug; unknown slugs count zero."""
+    _check_slugs(slugs)
     found = {
         row.slug: {"comments": row.comment_count, "likes": row.like_count}
         for row in db.session.execute(

@@ -19,7 +19,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable
-from functools import wraps
+from functools import partial, wraps
 from typing import Any, TypeVar
 
 from flask import Flask, current_app, request
@@ -33,6 +33,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 SETTINGS = ("RATELIMIT_COMMENTS", "RATELIMIT_LIKES", "RATELIMIT_LOGIN")
 STORAGE_TIMEOUT_SECONDS = 0.2
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 class RateLimited(ApiError):
@@ -82,7 +83,34 @@ def init_app(app: Flask) -> None:
         enabled=app.config["RATELIMIT_ENABLED"],
     )
     limiter.init_app(app)
+    _spare_reads(app, limiter)
     app.extensions["rate_limits"] = {"limiter": limiter, "guards": {}}
+
+
+def _spare_reads(app: Flask, limiter: Limiter) -> None:
+    # Every limit here is put on a write's view by @limited, which checks it
+    # inline. Flask-Limiter's own hooks around every request then only enforce
+    # default limits (there are none) and add headers of limits a read never
+    # has, yet cost a cached read more than its whole cache lookup.
+    before = app.before_request_funcs.get(None, [])
+    if limiter._check_request_limit in before:  # not installed when disabled
+        before.remove(limiter._check_request_limit)
+    after = app.after_request_funcs.get(None, [])
+    for index, hook in enumerate(after):
+        if isinstance(hook, partial) and hook.args == (limiter,):
+            after[index] = _writes_only(hook)
+    teardown = app.teardown_request_funcs.get(None, [])
+    for index, hook in enumerate(teardown):
+        if getattr(hook, "__self__", None) is limiter:
+            teardown[index] = _writes_only(hook)
+
+
+def _writes_only(hook: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    @wraps(hook)
+    def run(value: Any) -> Any:
+        return value if request.method in READ_METHODS else hook(value)
+
+    return run
 
 
 def _guarded(view: Callable[..., Any], setting: str) -> Callable[..., Any] | None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import timezone
 from typing import Any
 
+import orjson
 from marshmallow import EXCLUDE, Schema, fields, pre_load, validate
 
 from .models import iso
@@ -18,6 +19,11 @@ STATUSES = ["pending", "approved", "rejected", "spam"]
 # Ids are PostgreSQL integers; a larger number cannot name anything.
 MAX_ID = 2**31 - 1
 ID = validate.Range(min=1, max=MAX_ID)
+
+
+def dumps(schema: Schema, obj: Any) -> bytes:
+    """Dump ``obj`` with ``schema`` to JSON bytes, keys sorted as Flask's own JSON does."""
+    return orjson.dumps(schema.dump(obj), option=orjson.OPT_SORT_KEYS)
 
 
 class Time(fields.Field):
@@ -369,3 +375,82 @@ class AuthorEraseSchema(Schema):
     erased = fields.Integer(required=True, metadata={"description": "Comments deleted"})
     placeholders = fields.Integer(required=True, metadata={"description": "Kept as [deleted] for their replies"})
     bans_kept = fields.Integer(required=True, metadata={"description": "Bans on the address, which stay"})
+
+
+class LikeStateSchema(Schema):
+    like_count = fields.Integer(required=True)
+    liked = fields.Boolean(required=True)
+
+
+class RecentCommentsArgsSchema(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    limit = fields.Integer(load_default=10, validate=validate.Range(min=1, max=50))
+
+
+class PopularTagsArgsSchema(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    limit = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
+
+
+class RecentPostsArgsSchema(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    limit = fields.Integer(load_default=5, validate=validate.Range(min=1, max=50))
+
+
+class RelatedArgsSchema(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    limit = fields.Integer(load_default=5, validate=validate.Range(min=1, max=50))
+
+
+class RecentCommentSchema(Schema):
+    id = fields.Integer(required=True)
+    post = fields.Nested(PostRefSchema, required=True)
+    author = fields.String(required=True)
+    excerpt = fields.String(required=True)
+    created_at = Time(required=True)
+
+
+class RecentCommentsSchema(Schema):
+    comments = fields.List(fields.Nested(RecentCommentSchema), required=True)
+
+
+class TagCountSchema(Schema):
+    name = fields.String(required=True)
+    count = fields.Integer(required=True)
+
+
+class PopularTagsSchema(Schema):
+    tags = fields.List(fields.Nested(TagCountSchema), required=True)
+
+
+class RecentPostSchema(Schema):
+    slug = fields.String(required=True)
+    title = fields.String(required=True)
+    url = fields.String(allow_none=True)
+    published_at = Time(allow_none=True)
+    comment_count = fields.Integer(required=True)
+    like_count = fields.Integer(required=True)
+
+
+class RecentPostsSchema(Schema):
+    posts = fields.List(fields.Nested(RecentPostSchema), required=True)
+
+
+class RelatedPostSchema(Schema):
+    slug = fields.String(required=True)
+    title = fields.String(required=True)
+    url = fields.String(allow_none=True)
+    published_at = Time(allow_none=True)
+    shared_tags = fields.Integer(required=True, metadata={"description": "How many tags it shares with the post."})
+
+
+class RelatedPostsSchema(Schema):
+    posts = fields.List(fields.Nested(RelatedPostSchema), required=True)

@@ -40,15 +40,17 @@ def no_sniffing(response: Response) -> Response:
 
 def register_blueprints(app: Flask) -> None:
     """Bind the API and register every blueprint."""
-    from ..web import moderate, ops, widgets
-    from . import authors, comments, moderation, posts
+    from ..web import feeds, moderate, ops, widgets
+    from . import authors, comments, engagement, moderation, posts
+    from . import widgets as widget_reads
 
     api.init_app(app)
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
-    for module in (posts, comments, moderation, authors):
+    for module in (posts, comments, engagement, widget_reads, moderation, authors):
         api.register_blueprint(module.blp)
     app.register_blueprint(ops.bp)
     app.register_blueprint(widgets.bp)
+    app.register_blueprint(feeds.bp)
     moderate.init_app(app)
     app.before_request(require_json_body)
     app.after_request(no_sniffing)

@@ -5,7 +5,6 @@ from typing import Any
 
 from flask import request
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from .. import auth, comments, ratelimit
 from ..schemas import (
@@ -17,6 +16,7 @@ from ..schemas import (
     ThreadQueryArgsSchema,
     ThreadSchema,
 )
+from .blueprint import Blueprint, json_response
 from .params import EDIT_TOKEN, READER_TOKEN
 
 blp = Blueprint("comments", __name__, url_prefix="/api", description="Comment threads")
@@ -25,11 +25,12 @@ blp = Blueprint("comments", __name__, url_prefix="/api", description="Comment th
 @blp.route("/posts/<slug>/comments")
 class ThreadResource(MethodView):
     @blp.doc(parameters=[READER_TOKEN])
-    @blp.arguments(ThreadQueryArgsSchema, location="query")
+    @blp.arguments(ThreadQueryArgsSchema(), location="query")
     @blp.response(200, ThreadSchema)
     def get(self, args: dict[str, Any], slug: str) -> Any:
         """Read a page of approved top-level comments with their replies."""
-        return comments.list_thread(slug, args["sort"], args["limit"], args["cursor"], auth.reader_hash())
+        thread = comments.thread_json(slug, args["sort"], args["limit"], args["cursor"], auth.reader_hash())
+        return json_response(thread)
 
     @ratelimit.limited("RATELIMIT_COMMENTS")
     @blp.doc(parameters=[READER_TOKEN])

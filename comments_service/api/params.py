@@ -16,3 +16,4 @@ EDIT_TOKEN = {
     "schema": {"type": "string"},
 }
 BEARER = [{"bearerAuth": []}]
+READER_TOKEN_REQUIRED = {**READER_TOKEN, "required": True}

@@ -4,11 +4,11 @@ from __future__ import annotations
 from typing import Any
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from .. import auth, posts
 from ..models import Role
 from ..schemas import CountsQueryArgsSchema, CountsSchema, PostPutSchema, PostSchema
+from .blueprint import Blueprint, json_response
 from .params import BEARER, READER_TOKEN
 
 blp = Blueprint("posts", __name__, url_prefix="/api", description="Posts and their counts")
@@ -20,7 +20,7 @@ class PostResource(MethodView):
     @blp.response(200, PostSchema)
     def get(self, slug: str) -> Any:
         """Read a post with its counts and whether this reader likes it."""
-        return posts.get_post(slug, auth.reader_hash())
+        return json_response(posts.post_json(slug, auth.reader_hash()))
 
     @auth.require_role(Role.EDITOR)
     @blp.doc(security=BEARER)
@@ -41,8 +41,8 @@ class PostResource(MethodView):
 
 
 @blp.route("/counts")
-@blp.arguments(CountsQueryArgsSchema, location="query")
+@blp.arguments(CountsQueryArgsSchema(), location="query")
 @blp.response(200, CountsSchema)
 def counts(args: dict[str, Any]) -> Any:
     """Read comment and like counts of up to 100 posts."""
-    return {"counts": posts.counts(args["post"])}
+    return json_response(posts.counts_json(args["post"]))

@@ -11,8 +11,8 @@ from __future__ import annotations
 import hmac
 import secrets
 
-from flask import Flask, Response, has_request_context, request, session
-from flask.sessions import SecureCookieSessionInterface
+from flask import Flask, Request, Response, has_request_context, request, session
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from werkzeug.exceptions import BadRequest
 
 CSRF_FIELD = "csrf_token"
@@ -71,6 +71,19 @@ def add_headers(response: Response) -> Response:
 
 class SessionInterface(SecureCookieSessionInterface):
     """Flask's signed-cookie sessions, marked Secure whenever the request is https."""
+
+    def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
+        """Start an empty session at no cost when no session cookie was sent, else read it.
+
+        Flask builds the cookie signer on every request otherwise, and the API,
+        read on every blog page view, never receives the cookie.
+        """
+        # Looking at the raw header first spares parsing an absent Cookie header.
+        if app.secret_key and (
+            "HTTP_COOKIE" not in request.environ or self.get_cookie_name(app) not in request.cookies
+        ):
+            return self.session_class()
+        return super().open_session(app, request)
 
     def get_cookie_secure(self, app: Flask) -> bool:
         """Tell whether the cookie gets the Secure flag."""

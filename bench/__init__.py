@@ -1,0 +1,1 @@
+"""Benchmarks of the comment service: ``python -m bench.run`` (not part of the tests)."""

@@ -1,0 +1,115 @@
+"""What a benchmark run starts and stops: a throwaway database, a Redis, gunicorn servers."""
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import psycopg
+import redis
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    """Return a loopback port that nothing listens on now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@contextmanager
+def database(admin_url: str) -> Iterator[str]:
+    """Create an empty PostgreSQL database for one scenario; drop it afterwards."""
+    name = f"comments_bench_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield admin_url.rsplit("/", 1)[0] + "/" + name
+    finally:
+        with psycopg.connect(admin_url, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@contextmanager
+def private_redis() -> Iterator[str]:
+    """Run a Redis server of the benchmark's own, so that no other user's data is touched."""
+    binary = shutil.which("redis-server")
+    if binary is None:
+        raise SystemExit("redis-server is not installed (make system-deps), or pass --redis-url")
+    port = free_port()
+    process = subprocess.Popen(
+        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    try:
+        client = redis.Redis(port=port)
+        for _ in range(100):
+            try:
+                client.ping()
+                break
+            except redis.ConnectionError:
+                time.sleep(0.05)
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+class Gunicorn:
+    """A gunicorn server with the settings every benchmarked app shares."""
+
+    def __init__(self, app: str, env: dict[str, str], workers: int, ready_path: str) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        command = [
+            sys.executable, "-m", "gunicorn", "--workers", str(workers), "--worker-class", "sync",
+            "--bind", f"127.0.0.1:{self.port}", "--log-level", "warning", app,
+        ]
+        self.process = subprocess.Popen(command, cwd=ROOT, env={**os.environ, **env})
+        self._wait(ready_path)
+
+    def _wait(self, path: str) -> None:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"gunicorn exited with {self.process.returncode}")
+            try:
+                with urllib.request.urlopen(self.url + path, timeout=2) as response:
+                    if response.status == 200:
+                        return
+            except OSError:
+                time.sleep(0.1)
+        raise RuntimeError(f"gunicorn did not answer {path} within 60 s")
+
+    def worker_pids(self) -> list[int]:
+        """Return the pids of the worker processes (for a profiler)."""
+        found = subprocess.run(["pgrep", "-P", str(self.process.pid)], capture_output=True, text=True)
+        return [int(pid) for pid in found.stdout.split()]
+
+    def stop(self) -> None:
+        """Stop the server and its workers."""
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+@contextmanager
+def gunicorn(app: str, env: dict[str, str], workers: int, ready_path: str) -> Iterator[Gunicorn]:
+    """Serve ``app`` with gunicorn until the block ends."""
+    server = Gunicorn(app, env, workers, ready_path)
+    try:
+        yield server
+    finally:
+        server.stop()

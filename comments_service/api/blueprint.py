@@ -1,0 +1,55 @@
+"""What the public read endpoints share: a blueprint that parses each query
+string once, and answers whose JSON is already made (cached bytes).
+
+A cached read costs little more than Flask itself, so the rest of the request
+matters: loading the same ``?limit=10`` through marshmallow on every request
+would be a large share of it.
+"""
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import flask_smorest
+from flask import Response, request
+from marshmallow import Schema
+from webargs.flaskparser import FlaskParser
+
+MEMO_SIZE = 512
+
+
+class QueryMemoParser(FlaskParser):
+    """webargs' Flask parser that remembers what each valid query string parsed to."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._memo: dict[tuple[int, bytes], dict[str, Any]] = {}
+        self._lock = threading.Lock()
+
+    def parse(self, argmap: Any, req: Any = None, *, location: str | None = None, **kwargs: Any) -> Any:
+        """Parse like webargs; a query string seen before with the same schema is not loaded again."""
+        if location != "query" or not isinstance(argmap, Schema):
+            return super().parse(argmap, req, location=location, **kwargs)
+        key = (id(argmap), (req or request).query_string)
+        found = self._memo.get(key)
+        if found is None:
+            found = super().parse(argmap, req, location=location, **kwargs)  # a 422 is raised, never kept
+            with self._lock:
+                if len(self._memo) >= MEMO_SIZE:
+                    self._memo.clear()
+                self._memo[key] = found
+        return dict(found)  # a view may change its copy
+
+
+class Blueprint(flask_smorest.Blueprint):
+    """flask-smorest's blueprint with query strings parsed once each.
+
+    Its query argument schemas must be instances: the memo is keyed by schema.
+    """
+
+    ARGUMENTS_PARSER = QueryMemoParser()
+
+
+def json_response(body: bytes) -> Response:
+    """Wrap ready JSON bytes in a 200 response."""
+    return Response(body, mimetype="application/json")

@@ -1,0 +1,359 @@
+"""The Redis cache of public reads: the only module that knows its keys and TTLs.
+
+Values are the JSON bytes of an answer, served as they are. Every value key
+carries the *generation* of the group it belongs to (one group per post, one
+per widget, one for everything); invalidating a group gives it a new
+generation, so that readers look for new keys and never see the old ones. A
+rebuild that read the database before a write's commit therefore stores its
+result under a key nobody asks for any more: invalidation has no race with a
+slow rebuild.
+
+Each process also keeps the values it read (:mod:`nearcache`), dropped as
+Redis reports new generations, so that a warm read needs no round trip.
+
+Stampedes: when a key is missing, one request takes a short lock and rebuilds
+it while the others wait for it briefly; when a key is past its soft TTL, one
+request rebuilds it while the others keep serving the previous value (same
+generation, so no write has changed it since).
+
+Redis absent, slow or down costs what :mod:`redis_client` allows (one short
+timeout, then its breaker): reads are built from the database. An
+invalidation that could not be sent is owed: retried in the background every
+RETRY_SECONDS, and replayed before this process reads from Redis again.
+"""
+from __future__ import annotations
+
+import logging
+import secrets
+import struct
+import threading
+import time
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, NamedTuple
+
+import redis
+from flask import Flask, current_app, has_app_context
+
+from . import events, redis_client
+from .nearcache import NearCache
+
+log = logging.getLogger(__name__)
+
+PREFIX = "cs:1:"  # bump the digit when the format of values changes
+WIDGET_TTL = 300
+POST_TTL = 300
+THREAD_TTL = 300
+COUNTS_TTL = 300
+LIKED_TTL = 600
+GRACE_SECONDS = 60  # how long a value outlives its soft TTL, to be served while one request rebuilds it
+LOCK_MS = 2000
+WAIT_SECONDS = 0.5
+POLL_SECONDS = 0.005
+RETRY_SECONDS = 0.5  # how often an invalidation Redis missed is tried again in the background
+
+EVERYTHING = "all"
+RECENT_COMMENTS = "w:recent-comments"
+POPULAR_TAGS = "w:popular-tags"
+RECENT_POSTS = "w:recent-posts"
+RELATED = "w:related"
+
+_HEADER = struct.Struct(">d")  # the soft expiry, in seconds since the epoch, before the payload
+
+# A generation is unique for ever: server time plus a counter, so that a
+# generation key lost to eviction never comes back with a value used before.
+_GENERATIONS = """
+local p = ARGV[1]
+local function fresh()
+  local t = redis.call('TIME')
+  return t[1] .. '.' .. t[2] .. '.' .. redis.call('INCR', p .. 'seq')
+end
+"""
+_READ = _GENERATIONS + """
+local known = {}
+local function gen(group)
+  if known[group] then return known[group] end
+  local k = p .. 'gen:' .. group
+  local g = redis.call('GET', k)
+  if not g then
+    g = fresh()
+    redis.call('SET', k, g)
+  end
+  known[group] = g
+  return g
+end
+local all = gen('all')
+local out = {}
+for i = 2, #ARGV, 3 do
+  local key = p .. 'v:' .. all .. ':' .. gen(ARGV[i]) .. ':' .. ARGV[i + 1]
+  out[#out + 1] = key
+  if ARGV[i + 2] == '' then
+    out[#out + 1] = redis.call('GET', key)
+  else
+    out[#out + 1] = redis.call('HGET', key, ARGV[i + 2])
+  end
+end
+return out
+"""
+_BUMP = _GENERATIONS + """
+for i = 2, #ARGV do
+  redis.call('SET', p .. 'gen:' .. ARGV[i], fresh())
+end
+return #ARGV - 1
+"""
+
+
+class Entry(NamedTuple):
+    """One cached value: where it lives, how long it lasts, how to build it from the database."""
+
+    group: str
+    name: str
+    ttl: int
+    build: Callable[[], bytes]
+    field: str = ""  # set: a per-reader field of a hash, with no lock and no soft expiry
+
+
+def post_group(slug: str) -> str:
+    """Name the group of everything cached about one post."""
+    return f"post:{slug}"
+
+
+def post_entry(slug: str, build: Callable[[], bytes]) -> Entry:
+    """Cache a post as every reader sees it (``liked`` false)."""
+    return Entry(post_group(slug), f"post:{slug}", POST_TTL, build)
+
+
+def liked_entry(slug: str, reader: str, build: Callable[[], bytes]) -> Entry:
+    """Cache whether one reader likes a post (b"1" or b"0"), for that reader only."""
+    return Entry(post_group(slug), f"liked:{slug}", LIKED_TTL, build, field=reader)
+
+
+def thread_entry(slug: str, sort: str, limit: int, build: Callable[[], bytes]) -> Entry:
+    """Cache the first page of a post's thread, without its post."""
+    return Entry(post_group(slug), f"thread:{slug}:{sort}:{limit}", THREAD_TTL, build)
+
+
+def counts_entry(slug: str, build: Callable[[], bytes]) -> Entry:
+    """Cache the comment and like counts of one post (a member of the counts object)."""
+    return Entry(post_group(slug), f"counts:{slug}", COUNTS_TTL, build)
+
+
+def widget_entry(group: str, params: str, build: Callable[[], bytes]) -> Entry:
+    """Cache a widget payload (``group`` is one of the widget groups) for its parameters."""
+    return Entry(group, f"{group}:{params}", WIDGET_TTL, build)
+
+
+def groups_for(post_slug: str | None, kinds: Iterable[str]) -> set[str]:
+    """Return the groups that a change of ``kinds`` of data of ``post_slug`` makes stale."""
+    kinds = set(kinds)
+    if post_slug is None or kinds - KNOWN_KINDS:
+        return {EVERYTHING}  # a change we cannot place: start over rather than guess
+    groups = {post_group(post_slug)}
+    for kind in kinds:
+        groups |= _WIDGETS_CHANGED_BY[kind]
+    return groups
+
+
+_WIDGETS_CHANGED_BY: dict[str, set[str]] = {
+    events.COMMENTS: {RECENT_COMMENTS, RECENT_POSTS},  # excerpts, and comment_count
+    events.POST: {RECENT_COMMENTS, RECENT_POSTS, RELATED},  # titles and urls shown beside comments
+    events.TAGS: {POPULAR_TAGS, RELATED},
+    events.LIKES: {RECENT_POSTS},  # like_count
+    events.COMMENT_LIKES: set(),  # only the post's own thread pages show them
+}
+KNOWN_KINDS = frozenset(_WIDGETS_CHANGED_BY)
+
+
+class _State:
+    """Per app: the Lua scripts, this process's copies, and invalidations still owed to Redis."""
+
+    def __init__(self, client: redis.Redis | None) -> None:
+        self.client = client
+        self.read = client.register_script(_READ) if client is not None else None
+        self.bump = client.register_script(_BUMP) if client is not None else None
+        self.near = NearCache(client, PREFIX + "gen:", EVERYTHING) if client is not None else None
+        self.pending: set[str] = set()
+        self.lock = threading.Lock()
+        self.retrying = False
+
+    def owe(self, groups: Iterable[str]) -> None:
+        """Remember invalidations Redis did not get, and keep retrying them in the background."""
+        with self.lock:
+            self.pending.update(groups)
+            start, self.retrying = not self.retrying, True
+        if start:
+            # Other workers may still read from Redis: tell it as soon as it answers,
+            # not only when this worker next serves a request.
+            threading.Thread(target=self._retry, name="cache-invalidation-retry", daemon=True).start()
+
+    def _retry(self) -> None:
+        while True:
+            time.sleep(RETRY_SECONDS)
+            try:
+                self.replay(self.client)
+            except (redis.RedisError, OSError):
+                continue
+            with self.lock:
+                if not self.pending:
+                    self.retrying = False
+                    return
+
+    def replay(self, client: redis.Redis | None) -> None:
+        """Send the owed invalidations; Redis errors propagate and leave them owed."""
+        with self.lock:
+            owed = sorted(self.pending)
+        if owed and client is not None and self.bump is not None:
+            self.bump(args=[PREFIX, *owed], client=client)
+            log.info("sent %d cache invalidations missed while Redis was unavailable", len(owed))
+            with self.lock:
+                self.pending.difference_update(owed)
+
+
+def init_app(app: Flask) -> None:
+    """Prepare the app's cache and follow the domain's change events."""
+    client = app.extensions["redis_client"]
+    state = _State(client.redis)
+    app.extensions["cache"] = state
+    if client.redis is not None:
+        # Runs inside RedisClient.call before anything is read: an error leaves
+        # the invalidations owed and the breaker open.
+        client.on_recover.append(lambda: state.replay(client.redis))
+    events.changed.connect(_on_changed)
+
+
+def _state() -> _State:
+    return current_app.extensions["cache"]
+
+
+def _on_changed(sender: Any, post_slug: str | None = None, kinds: frozenset[str] = frozenset(), **_: Any) -> None:
+    if has_app_context() and "cache" in current_app.extensions:
+        invalidate(groups_for(post_slug, kinds))
+
+
+def invalidate(groups: Iterable[str]) -> bool:
+    """Give ``groups`` new generations; if Redis cannot be told now, owe it and return False."""
+    client, state = redis_client.client(), _state()
+    groups = sorted(set(groups))
+    if not client.enabled or not groups:
+        return True
+    assert state.bump is not None
+    done = client.call(lambda r: state.bump(args=[PREFIX, *groups], client=r) is not None, False)
+    if not done:
+        if state.near is not None:
+            state.near.close()  # no message about this write will reach this process's copies either
+        state.owe(groups)
+    return done
+
+
+def drop_all() -> bool:
+    """Make every cached value unreachable; False when Redis is absent or down."""
+    return redis_client.client().enabled and invalidate([EVERYTHING])
+
+
+def fetch(*entries: Entry) -> list[bytes]:
+    """Return each entry's bytes: from this process's copies, else Redis (one round trip), else built."""
+    client, state = redis_client.client(), _state()
+    near = state.near
+    now = time.time()
+    version = -1
+    if near is not None:
+        slots = [(entry.group, entry.name, entry.field) for entry in entries]
+        copies = near.get(slots, now)
+        if copies is not None:
+            return copies
+        version = near.version
+        if not near.connected and not near.disabled:
+            client.call(lambda r: near.open(), None)
+            version = near.version
+    args: list[str] = [PREFIX]
+    for entry in entries:
+        args += (entry.group, entry.name, entry.field)
+    found = client.call(lambda r: state.read(args=args, client=r), None) if state.read else None
+    if found is None:
+        return [entry.build() for entry in entries]
+    keys: list[bytes] = found[0::2]
+    results: list[bytes | None] = [None] * len(entries)
+    expiries = [0.0] * len(entries)
+    todo: list[int] = []
+    stale: set[int] = set()
+    for index, (entry, raw) in enumerate(zip(entries, found[1::2], strict=True)):
+        if raw is None:
+            todo.append(index)
+        elif entry.field:
+            results[index], expiries[index] = raw, now + entry.ttl
+        else:
+            expiries[index], results[index] = _unpack(raw)
+            if expiries[index] <= now:
+                todo.append(index)
+                stale.add(index)
+    if todo:
+        _rebuild(entries, keys, results, expiries, todo, stale, now)
+    if near is not None:
+        kept = [(slot, value, expires) for slot, value, expires in zip(slots, results, expiries, strict=True)
+                if value is not None and expires > now]
+        near.put(version, kept)  # type: ignore[arg-type]
+    return results  # type: ignore[return-value]
+
+
+def _rebuild(
+    entries: Sequence[Entry], keys: list[bytes], results: list[bytes | None], expiries: list[float],
+    todo: list[int], stale: set[int], now: float,
+) -> None:
+    client = redis_client.client()
+    lockable = [i for i in todo if not entries[i].field]
+    token = secrets.token_hex(8)
+
+    def lock(r: redis.Redis) -> list[Any]:
+        pipe = r.pipeline(transaction=False)
+        for i in lockable:
+            pipe.set(keys[i] + b":lock", token, nx=True, px=LOCK_MS)
+        return pipe.execute()
+
+    # Without Redis every request builds for itself; that is the fallback anyway.
+    won = client.call(lock, [True] * len(lockable)) if lockable else []
+    owned = [i for i in todo if entries[i].field] + [i for i, ok in zip(lockable, won, strict=True) if ok]
+    built: dict[int, bytes] = {}
+    try:
+        for i in sorted(owned):
+            built[i] = entries[i].build()
+    except Exception:
+        # A failed build (an unknown post, the database down) must not make others wait for it.
+        held = [keys[i] + b":lock" for i in owned if not entries[i].field]
+        if held:
+            client.call(lambda r: r.delete(*held), None)
+        raise
+    for i, value in built.items():
+        results[i], expiries[i] = value, now + entries[i].ttl
+    if built:
+        client.call(lambda r: _store(r, entries, keys, built, now), None)
+    # The others keep a stale value if they have one, else wait for the builder.
+    waiting = [i for i in todo if i not in built and i not in stale]
+    deadline = time.monotonic() + WAIT_SECONDS
+    while waiting and time.monotonic() < deadline:
+        time.sleep(POLL_SECONDS)
+        wanted = [keys[i] for i in waiting]
+        values = client.call(lambda r, wanted=wanted: r.mget(wanted), None)
+        if values is None:
+            break
+        for i, raw in zip(waiting, values, strict=True):
+            if raw is not None:
+                expiries[i], results[i] = _unpack(raw)
+        waiting = [i for i in waiting if results[i] is None]
+    for i in waiting:
+        results[i] = entries[i].build()  # the builder is slow or gone: answer from the database
+
+
+def _store(r: redis.Redis, entries: Sequence[Entry], keys: list[bytes], built: dict[int, bytes], now: float) -> None:
+    pipe = r.pipeline(transaction=False)
+    for i, value in built.items():
+        entry = entries[i]
+        life_ms = (entry.ttl + GRACE_SECONDS) * 1000
+        if entry.field:
+            pipe.hset(keys[i], entry.field, value)
+            pipe.pexpire(keys[i], life_ms)
+        else:
+            pipe.set(keys[i], _HEADER.pack(now + entry.ttl) + value, px=life_ms)
+    pipe.execute()
+
+
+def _unpack(raw: bytes) -> tuple[float, bytes]:
+    return _HEADER.unpack_from(raw)[0], raw[_HEADER.size:]
