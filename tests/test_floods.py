@@ -33,3 +33,15 @@ def test_comment_flood_holds_across_workers_and_rotating_identities(limited_serv
     assert statuses.count(429) == 19
     refused = [r for r in results if r.status == 429]
     assert all(int(r.headers["Retry-After"]) > 0 and r.body["error"]["code"] == "rate_limited" for r in refused)
+
+
+def test_rotating_reader_tokens_cannot_pump_likes(limited_server, client):
+    def like(address, i):
+        headers = {"X-Reader-Token": f"pump-reader-token-{i:04d}", "X-Forwarded-For": f"203.0.113.{i}"}
+        return request(address, "POST", "/api/posts/pumped/likes", headers=headers)
+
+    results = flood(limited_server, 30, like)
+    statuses = [r.status for r in results]
+    assert statuses.count(200) == 8 and statuses.count(429) == 22, sorted(statuses)
+    assert client.get("/api/posts/pumped").get_json()["like_count"] == 8
+    assert max(r.body["like_count"] for r in results if r.status == 200) == 8
