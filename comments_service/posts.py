@@ -8,7 +8,7 @@ from functools import partial
 from typing import Any
 
 import orjson
-from flask import current_app
+from flask import current_app, g
 from sqlalchemy import delete, exists, select, update
 
 from . import cache, events
@@ -202,19 +202,30 @@ def delete_post(slug: str) -> None:
 
 def counts_json(slugs: list[str]) -> bytes:
     """Return ``{"counts": {slug: {comments, likes}}}`` as JSON, from the cache when it can."""
-    _check_slugs(slugs)
-    wanted = sorted(set(slugs))
-    fresh: dict[str, dict[str, int]] = {}
-
-    def build(slug: str) -> bytes:
-        # One query for every slug of the request, at the first miss. The value
-        # is the member of the answer's object, so that an answer is one join.
-        if not fresh:
-            fresh.update(counts(wanted))
-        return orjson.dumps({slug: fresh[slug]}, option=orjson.OPT_SORT_KEYS)[1:-1]
-
-    members = cache.fetch(*(cache.counts_entry(slug, partial(build, slug)) for slug in wanted))
+    wanted = tuple(sorted(set(slugs)))
+    entries = _COUNTS_ENTRIES.get(wanted)
+    if entries is None:
+        # A blog page asks for the same posts on every view: their entries are made once.
+        _check_slugs(slugs)
+        entries = tuple(cache.counts_entry(slug, partial(_count_member, slug, wanted)) for slug in wanted)
+        if len(_COUNTS_ENTRIES) >= 512:
+            _COUNTS_ENTRIES.clear()
+        _COUNTS_ENTRIES[wanted] = entries
+    g.pop("post_counts", None)  # counts read for an earlier call are not reused
+    members = cache.fetch(*entries)
     return b'{"counts":{' + b",".join(members) + b"}}"
+
+
+_COUNTS_ENTRIES: dict[tuple[str, ...], tuple[cache.Entry, ...]] = {}
+
+
+def _count_member(slug: str, wanted: tuple[str, ...]) -> bytes:
+    # One query for every slug of the request, at its first miss. The value is
+    # the member of the answer's object, so that an answer is one join.
+    found = g.setdefault("post_counts", {})
+    if slug not in found:
+        found.update(counts(list(wanted)))
+    return orjson.dumps({slug: found[slug]}, option=orjson.OPT_SORT_KEYS)[1:-1]
 
 
 def _check_slugs(slugs: list[str]) -> None:
