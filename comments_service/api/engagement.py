@@ -1,6 +1,7 @@
 """Likes on posts and comments, one per reader token; likes and unlikes share one rate limit."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask.views import MethodView
@@ -15,20 +16,22 @@ blp = Blueprint("likes", __name__, url_prefix="/api", description="Likes")
 TOO_MANY = "Too many likes from this address; see Retry-After"
 
 
+def like_endpoint(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Give a like view what all four share: the likes rate limit, the token parameter, its answers."""
+    view = blp.alt_response(429, schema=ErrorSchema, description=TOO_MANY)(view)
+    view = blp.response(200, LikeStateSchema)(view)
+    view = blp.doc(parameters=[READER_TOKEN_REQUIRED])(view)
+    return ratelimit.limited("RATELIMIT_LIKES")(view)
+
+
 @blp.route("/posts/<slug>/likes")
 class PostLikes(MethodView):
-    @ratelimit.limited("RATELIMIT_LIKES")
-    @blp.doc(parameters=[READER_TOKEN_REQUIRED])
-    @blp.response(200, LikeStateSchema)
-    @blp.alt_response(429, schema=ErrorSchema, description=TOO_MANY)
+    @like_endpoint
     def post(self, slug: str) -> Any:
         """Like a post (once per reader token)."""
         return engagement.like_post(slug, auth.reader_hash(required=True))
 
-    @ratelimit.limited("RATELIMIT_LIKES")
-    @blp.doc(parameters=[READER_TOKEN_REQUIRED])
-    @blp.response(200, LikeStateSchema)
-    @blp.alt_response(429, schema=ErrorSchema, description=TOO_MANY)
+    @like_endpoint
     def delete(self, slug: str) -> Any:
         """Take back this reader's like of a post."""
         return engagement.unlike_post(slug, auth.reader_hash(required=True))
@@ -36,18 +39,12 @@ class PostLikes(MethodView):
 
 @blp.route("/comments/<int(max=2147483647):comment_id>/likes")
 class CommentLikes(MethodView):
-    @ratelimit.limited("RATELIMIT_LIKES")
-    @blp.doc(parameters=[READER_TOKEN_REQUIRED])
-    @blp.response(200, LikeStateSchema)
-    @blp.alt_response(429, schema=ErrorSchema, description=TOO_MANY)
+    @like_endpoint
     def post(self, comment_id: int) -> Any:
         """Like an approved comment (once per reader token)."""
         return engagement.like_comment(comment_id, auth.reader_hash(required=True))
 
-    @ratelimit.limited("RATELIMIT_LIKES")
-    @blp.doc(parameters=[READER_TOKEN_REQUIRED])
-    @blp.response(200, LikeStateSchema)
-    @blp.alt_response(429, schema=ErrorSchema, description=TOO_MANY)
+    @like_endpoint
     def delete(self, comment_id: int) -> Any:
         """Take back this reader's like of a comment."""
         return engagement.unlike_comment(comment_id, auth.reader_hash(required=True))
