@@ -170,3 +170,10 @@ def test_ids_beyond_the_database_range_are_not_server_errors(client, moderator, 
     response = getattr(client, method)(path, json=body, headers=headers)
     assert response.status_code in (404, 422), response.get_json()
     assert response.get_json()["error"]["code"] in ("not_found", "validation_error")
+
+
+@pytest.mark.parametrize("body", ["[" * 50000, '{"a":' * 10000 + "1" + "}" * 10000])
+def test_deeply_nested_json_is_malformed_not_a_server_error(client, moderator, body):
+    for path in ("/api/posts/p/comments", "/api/moderation/comments/bulk"):
+        response = client.post(path, data=body, content_type="application/json", headers=moderator)
+        assert_error(response, 400, "malformed_json")

@@ -3,8 +3,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_smorest import Blueprint
-
 from .. import auth, authors
 from ..models import Role
 from ..schemas import (
@@ -14,6 +12,7 @@ from ..schemas import (
     AuthorExportSchema,
     AuthorQueryArgsSchema,
 )
+from .blueprint import Blueprint
 from .params import BEARER
 
 blp = Blueprint("authors", __name__, url_prefix="/api/moderation/authors", description="An author's data on request")

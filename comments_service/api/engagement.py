@@ -5,10 +5,10 @@ from collections.abc import Callable
 from typing import Any
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from .. import auth, engagement, ratelimit
 from ..schemas import ErrorSchema, LikeStateSchema
+from .blueprint import Blueprint
 from .params import READER_TOKEN_REQUIRED
 
 blp = Blueprint("likes", __name__, url_prefix="/api", description="Likes")

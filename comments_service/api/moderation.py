@@ -3,8 +3,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_smorest import Blueprint
-
 from .. import auth, bans, moderation
 from ..models import Role
 from ..schemas import (
@@ -20,6 +18,7 @@ from ..schemas import (
     ModerationPageSchema,
     ModerationQueryArgsSchema,
 )
+from .blueprint import Blueprint
 from .params import BEARER
 
 blp = Blueprint("moderation", __name__, url_prefix="/api/moderation", description="Moderation")
