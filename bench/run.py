@@ -220,7 +220,8 @@ def run_isso(bare: services.Gunicorn, args: argparse.Namespace, seconds: float) 
         server = isso.IssoServer(Path(workdir), moderation=False)  # published at once, like MODERATION=post
         server.write_config()
         with services.gunicorn("isso.run:application", {"ISSO_SETTINGS": str(server.config)}, args.workers,
-                               "/config", python=python, port=server.port, cwd=Path(workdir)) as service:
+                               "/config", python=python, port=server.port, cwd=Path(workdir),
+                               log=Path(workdir) / "isso.out") as service:
             uri = f"/{THREAD}"
             for t in range(THREAD_TOP):
                 top = server.comment(uri, "A post", body(t), f"Reader {t}")

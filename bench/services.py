@@ -69,14 +69,17 @@ class Gunicorn:
     """A gunicorn server with the settings every benchmarked app shares."""
 
     def __init__(self, app: str, env: dict[str, str], workers: int, ready_path: str,
-                 python: Path | None = None, port: int | None = None, cwd: Path = ROOT) -> None:
+                 python: Path | None = None, port: int | None = None, cwd: Path = ROOT,
+                 log: Path | None = None) -> None:
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         command = [
             str(python or sys.executable), "-m", "gunicorn", "--workers", str(workers), "--worker-class", "sync",
             "--bind", f"127.0.0.1:{self.port}", "--log-level", "warning", app,
         ]
-        self.process = subprocess.Popen(command, cwd=cwd, env={**os.environ, **env})
+        self.log = open(log, "wb") if log else None  # noqa: SIM115 - closed in stop()
+        self.process = subprocess.Popen(command, cwd=cwd, env={**os.environ, **env}, stdout=self.log,
+                                        stderr=subprocess.STDOUT if self.log else None)
         self._wait(ready_path)
 
     def _wait(self, path: str) -> None:
@@ -129,6 +132,8 @@ class Gunicorn:
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
+        if self.log:
+            self.log.close()
 
 
 @contextmanager
