@@ -3,20 +3,25 @@
     python -m bench.run [--quick] [--scenario widgets] [--duration 5] [--profile]
 
 Starts a Redis of its own (or uses --redis-url), a throwaway PostgreSQL
-database per scenario, gunicorn with the same settings for the service and
-for a bare Flask JSON endpoint, then loads each target with wrk right after
-the bare endpoint, so that both see the same machine. Prints requests/s, p50,
-p99, the ratio to bare Flask, and how many database queries a warm read makes.
-Exits non-zero if a request failed or a cached read went to the database.
+database per scenario, gunicorn with the same settings for the service, for
+a bare Flask JSON endpoint and for Isso (in its own virtualenv), then loads
+each target with wrk right after the bare endpoint, so that both see the same
+machine. Prints requests/s, p50, p99, the ratio to bare Flask, the workers'
+CPU time per request and largest RSS, and how many database queries a warm
+read makes; then the comparisons the targets are about (cached vs cold, large
+vs small, ours vs Isso). Exits non-zero if a request failed or a cached read
+went to the database.
 """
 from __future__ import annotations
 
 import argparse
 import json
 import os
+import platform
 import secrets
 import subprocess
 import sys
+import tempfile
 import time
 from contextlib import ExitStack
 from pathlib import Path
@@ -24,17 +29,20 @@ from typing import Any
 
 from sqlalchemy import event
 
-from bench import services, wrk
-from bench.scenarios import SCENARIOS, Scenario, Target
+from bench import isso, services, wrk
+from bench.scenarios import COMMENT_LUA, SCENARIOS, THREAD, Scenario, Target
 
 OUT = Path(__file__).resolve().parent / "out"
 TARGET_RATIO = 0.75  # cached widget reads, against bare Flask
+RSS_TARGET_MB = 120
+ISSO = "isso"
+ALL = [*sorted(SCENARIOS), ISSO]
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="smoke run: 1 s per measurement, no warm-up")
-    parser.add_argument("--scenario", action="append", choices=sorted(SCENARIOS), help="repeatable; default: all")
+    parser.add_argument("--scenario", action="append", choices=ALL, help="repeatable; default: all")
     parser.add_argument("--duration", type=float, default=5.0, help="seconds of load per measurement")
     parser.add_argument(
         "--rounds", type=int, default=3,
@@ -53,7 +61,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def prepare(scenario: Scenario, env: dict[str, str]) -> tuple[dict[str, Any], dict[str, int]]:
+def prepare(scenario: Scenario, env: dict[str, str]) -> tuple[dict[str, Any], dict[str, int | None]]:
     """Build the schema, load the data, and count the queries of each target's warm read."""
     import flask_migrate
 
@@ -62,7 +70,7 @@ def prepare(scenario: Scenario, env: dict[str, str]) -> tuple[dict[str, Any], di
     from config import database_url
 
     app = create_app({
-        "SQLALCHEMY_DATABASE_URI": database_url(env["DATABASE_URL"]), "REDIS_URL": env["REDIS_URL"],
+        "SQLALCHEMY_DATABASE_URI": database_url(env["DATABASE_URL"]), "REDIS_URL": env["REDIS_URL"] or None,
         "SECRET_KEY": env["SECRET_KEY"], "RATELIMIT_ENABLED": False,
     })
     with app.app_context():
@@ -72,8 +80,11 @@ def prepare(scenario: Scenario, env: dict[str, str]) -> tuple[dict[str, Any], di
         client = app.test_client()
         statements: list[str] = []
         event.listen(db.engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
-        queries = {}
+        queries: dict[str, int | None] = {}
         for target in scenario.targets(facts):
+            if target.script:  # a write: its queries are the domain's, not a cache question
+                queries[target.name] = None
+                continue
             client.get(target.path, headers=target.headers)
             statements.clear()
             response = client.get(target.path, headers=target.headers)
@@ -84,12 +95,28 @@ def prepare(scenario: Scenario, env: dict[str, str]) -> tuple[dict[str, Any], di
     return facts, queries
 
 
-def measure(url: str, target: Target | None, args: argparse.Namespace, seconds: float, warm: bool) -> wrk.Result:
-    """Load one URL with wrk, after a short warm-up (imports, connections, caches) if ``warm``."""
+def lua(target: Target) -> Path | None:
+    """Write the target's Lua script with a prefix never used before, so that no request repeats an earlier one."""
+    if target.script is None:
+        return None
+    OUT.mkdir(exist_ok=True)
+    path = OUT / "request.lua"
+    path.write_text(target.script.replace("{prefix}", secrets.token_hex(8)))
+    return path
+
+
+def measure(server: services.Gunicorn, target: Target | None, args: argparse.Namespace, seconds: float,
+            warm: bool) -> tuple[wrk.Result, float, float]:
+    """Load one target with wrk, after a short warm-up if ``warm``; return wrk's result, CPU ms/request, RSS MB."""
+    url = server.url + (target.path if target else "/json")
     headers = target.headers if target else None
     if warm:
-        wrk.run(url, 1, args.connections, args.threads, headers)
-    return wrk.run(url, seconds, args.connections, args.threads, headers)
+        wrk.run(url, 1, args.connections, args.threads, headers, lua(target) if target else None)
+    script = lua(target) if target else None
+    cpu_before = server.cpu_seconds()
+    result = wrk.run(url, seconds, args.connections, args.threads, headers, script)
+    cpu_ms = (server.cpu_seconds() - cpu_before) * 1000 / max(1, result.requests)
+    return result, cpu_ms, server.rss_mb()
 
 
 PY_SPY = Path(sys.executable).parent / "py-spy"
@@ -113,24 +140,26 @@ def noise_floor(bare: services.Gunicorn, args: argparse.Namespace, seconds: floa
 
 
 def compare(target: Target, bare: services.Gunicorn, server: services.Gunicorn, args: argparse.Namespace,
-            seconds: float, queries: dict[str, int], scenario: str) -> dict[str, Any]:
+            seconds: float, queries: dict[str, int | None], scenario: str) -> dict[str, Any]:
     """Load bare Flask and the target in turns; keep the best run of each."""
     baselines, results = [], []
     for round_ in range(1 if args.quick else args.rounds):
         warm = round_ == 0 and not args.quick
-        baselines.append(measure(bare.url + "/json", None, args, seconds, warm))
+        baselines.append(measure(bare, None, args, seconds, warm)[0])
         spy = profile(server, target.name, seconds) if args.profile and not results else None
-        results.append(measure(server.url + target.path, target, args, seconds, warm))
+        results.append(measure(server, target, args, seconds, warm))
         if spy is not None:
             spy.wait(timeout=seconds + 30)
     baseline = max(baselines, key=lambda r: r.requests_per_second)
-    result = max(results, key=lambda r: r.requests_per_second)
+    result, cpu_ms, rss_mb = max(results, key=lambda r: r[0].requests_per_second)
     row = {
         "scenario": scenario, "target": target.name, "path": target.path,
         "widget": target.widget, "cached": target.cached, **result.as_dict(),
-        "errors": sum(r.errors for r in results),
+        "errors": sum(r[0].errors for r in results),
         "bare_requests_per_second": baseline.requests_per_second,
         "ratio": result.requests_per_second / baseline.requests_per_second,
+        "target_ratio": TARGET_RATIO if target.widget else target.target_ratio,
+        "cpu_ms_per_request": cpu_ms, "rss_mb": max(r[2] for r in results),
         "db_queries": queries[target.name],
     }
     print_row(row)
@@ -146,6 +175,7 @@ def run_scenario(scenario: Scenario, bare: services.Gunicorn, redis_url: str, ar
             # Production settings: rate limits on (they apply to writes), pre-moderation.
             "APP_ENV": "production", "RATELIMIT_ENABLED": "1", "MODERATION": "pre",
             "CORS_ORIGINS": "https://blog.example",
+            **scenario.env,
         }
         facts, queries = prepare(scenario, env)
         with services.gunicorn("wsgi:app", env, args.workers, "/healthz") as service:
@@ -154,20 +184,105 @@ def run_scenario(scenario: Scenario, bare: services.Gunicorn, redis_url: str, ar
     return rows
 
 
-HEADER = f"{'target':<22}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'bare req/s':>12}{'ratio':>8}{'db queries':>12}"
+HEADER = (f"{'target':<22}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'bare req/s':>12}{'ratio':>8}{'goal':>6}"
+          f"{'cpu ms/req':>12}{'rss MB':>8}{'db queries':>12}")
 
 
 def print_row(row: dict[str, Any]) -> None:
     flag = ""
-    if row["widget"] and row["ratio"] < TARGET_RATIO:
-        flag = f"  below {TARGET_RATIO}"
+    goal = row["target_ratio"]
+    if goal is not None and row["ratio"] < goal:
+        flag = f"  below {goal}"
+    if row["rss_mb"] >= RSS_TARGET_MB and not row["scenario"] == ISSO:
+        flag += f"  RSS over {RSS_TARGET_MB} MB"
     if row["errors"]:
         flag += f"  {row['errors']} failed requests"
+    queries = "-" if row["db_queries"] is None else row["db_queries"]
     print(
         f"{row['target']:<22}{row['requests_per_second']:>9.0f}{row['p50_ms']:>9.2f}{row['p99_ms']:>9.2f}"
-        f"{row['bare_requests_per_second']:>12.0f}{row['ratio']:>8.2f}{row['db_queries']:>12}{flag}",
+        f"{row['bare_requests_per_second']:>12.0f}{row['ratio']:>8.3f}{'' if goal is None else goal:>6}"
+        f"{row['cpu_ms_per_request']:>12.2f}{row['rss_mb']:>8.0f}{queries:>12}{flag}",
         flush=True,
     )
+
+
+ISSO_COMMENT_LUA = COMMENT_LUA.replace('"author": "Bench reader", "email": "reader@example.org", "body"',
+                                       '"author": "Bench reader", "email": "reader@example.org", "text"')
+
+
+def run_isso(bare: services.Gunicorn, args: argparse.Namespace, seconds: float) -> list[dict[str, Any]]:
+    """Serve Isso with gunicorn from its own virtualenv, post the same 50-comment thread through its API, load it."""
+    from bench.data import THREAD_REPLIES, THREAD_TOP, body
+
+    python = isso.ensure_gunicorn()
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="bench-isso-") as workdir:
+        server = isso.IssoServer(Path(workdir), moderation=False)  # published at once, like MODERATION=post
+        server.write_config()
+        with services.gunicorn("isso.run:application", {"ISSO_SETTINGS": str(server.config)}, args.workers,
+                               "/config", python=python, port=server.port, cwd=Path(workdir),
+                               log=Path(workdir) / "isso.out") as service:
+            uri = f"/{THREAD}"
+            for t in range(THREAD_TOP):
+                top = server.comment(uri, "A post", body(t), f"Reader {t}")
+                for r in range(THREAD_REPLIES):
+                    server.comment(uri, "A post", body(100 * t + r), f"Replier {r}", parent=top["id"])
+                for v in range(t % 4):
+                    server.like(top["id"], f"198.51.{v}.1")
+            if len(server.thread(uri)["replies"]) != THREAD_TOP:
+                raise RuntimeError("Isso does not show the thread that was posted")
+            targets = [
+                Target("Isso thread 50", f"/?uri={uri}", cached=False),
+                Target("Isso POST comment", f"/new?uri={uri}", cached=False, script=ISSO_COMMENT_LUA),
+            ]
+            for target in targets:
+                rows.append(compare(target, bare, service, args, seconds, {target.name: None}, ISSO))
+    return rows
+
+
+# (what, numerator row, denominator row, goal, "min": at least the goal; "max": at most).
+# "min" rows are judged on the ratios to bare Flask (Isso runs minutes apart from our targets); the
+# "max" rows, costs of the same request on a small and a large data set, on the two targets' req/s
+# directly: both run on the same services one after the other, and dividing by two bare runs would
+# add their noise twice. Every column is printed.
+COMPARISONS = [
+    ("cached thread read vs Isso's", "thread 50, cached", "Isso thread 50", 100, "min"),
+    ("POST comment vs Isso's", "POST comment", "Isso POST comment", 3, "min"),
+    ("cached thread vs cold", "thread 50, cached", "thread 50, cold", None, "min"),
+    ("thread of 100 vs thread of 100k (cost)", "thread of 100, cold", "thread of 100k, cold", 1.3, "max"),
+    ("10 tags vs 10k tags (cost)", "popular tags of 10", "popular tags of 10k", 1.3, "max"),
+]
+
+
+def comparisons(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Print the ratios between targets (each first normalised by its own bare Flask run)."""
+    by_name = {row["target"]: row for row in rows}
+    found = []
+    print(f"{'':<42}{'by ratio':>10}{'by req/s':>10}{'by cpu/req':>12}")
+    for what, top, bottom, goal, kind in COMPARISONS:
+        if top in by_name and bottom in by_name:
+            a, b = by_name[top], by_name[bottom]
+            normalised = a["ratio"] / b["ratio"]
+            direct = a["requests_per_second"] / b["requests_per_second"]
+            cpu = b["cpu_ms_per_request"] / a["cpu_ms_per_request"] if a["cpu_ms_per_request"] else float("nan")
+            value = normalised if kind == "min" else direct
+            met = None if goal is None else (value >= goal if kind == "min" else value <= goal)
+            found.append({"comparison": what, "value": value, "by_ratio": normalised, "by_requests": direct,
+                          "by_cpu": cpu, "goal": goal, "kind": kind, "met": met})
+            verdict = "" if goal is None else f"  goal {'>=' if kind == 'min' else '<='} {goal} " \
+                f"{'by ratio' if kind == 'min' else 'by req/s'}: {'met' if met else 'MISSED'}"
+            print(f"{what:<42}{normalised:>9.2f}x{direct:>9.2f}x{cpu:>11.2f}x{verdict}")
+    return found
+
+
+def machine() -> str:
+    """Describe the machine: cores, memory, CPU model."""
+    model = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                  if line.startswith("model name")), platform.processor() or "unknown CPU")
+    memory = next(line.split()[1] for line in Path("/proc/meminfo").read_text().splitlines()
+                  if line.startswith("MemTotal:"))
+    gib = int(memory) / 1024 / 1024
+    return f"{os.cpu_count()} cores ({model}), {gib:.1f} GiB memory, Python {platform.python_version()}"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -185,19 +300,29 @@ def main(argv: list[str] | None = None) -> int:
         redis_url = args.redis_url or stack.enter_context(services.private_redis())
         bare = stack.enter_context(services.gunicorn("bench.bare:app", {}, args.workers, "/json"))
         rounds = 1 if args.quick else args.rounds
+        print(f"machine: {machine()}", flush=True)
         print(f"gunicorn: {args.workers} sync workers each; wrk: -t{args.threads} -c{args.connections} "
               f"-d{seconds:g}s; best of {rounds} runs each, alternating with bare Flask; "
               "ratio = req/s / bare Flask req/s", flush=True)
         if not args.quick:
             print(f"\nnoise floor: bare Flask against a second copy of itself\n{HEADER}", flush=True)
             rows.append(noise_floor(bare, args, seconds))
-        for name in args.scenario or sorted(SCENARIOS):
+        for name in args.scenario or ALL:
+            if name == ISSO:
+                print(f"\nisso: Isso {isso.ISSO_VERSION} under gunicorn (its own virtualenv, same settings), "
+                      f"moderation off, the same 50-comment thread posted through its API\n{HEADER}", flush=True)
+                rows += run_isso(bare, args, seconds)
+                continue
             scenario = SCENARIOS[name]
             print(f"\n{scenario.name}: {scenario.description}\n{HEADER}", flush=True)
             rows += run_scenario(scenario, bare, redis_url, args, seconds)
+        print("\ncomparisons: first target / second (by ratio: of their ratios to bare Flask; by req/s: "
+              "of their req/s; by cpu/req: second's CPU per request / first's)", flush=True)
+        found = comparisons(rows)
     OUT.mkdir(exist_ok=True)
     report = OUT / f"results-{time.strftime('%Y%m%d-%H%M%S')}.json"
-    report.write_text(json.dumps({"seconds": seconds, "connections": args.connections, "rows": rows}, indent=2))
+    report.write_text(json.dumps({"seconds": seconds, "connections": args.connections, "machine": machine(),
+                                     "rows": rows, "comparisons": found}, indent=2))
     widget_ratios = [row["ratio"] for row in rows if row["widget"]]
     if widget_ratios:
         print(f"\ncached widget reads: ratio to bare Flask min {min(widget_ratios):.2f}, "

@@ -3,8 +3,10 @@
 A scenario is registered in :data:`SCENARIOS`. Its ``load`` fills an empty
 database through the service's own domain functions (inside an app context)
 and returns facts for ``targets``, which lists the requests that wrk loads.
-Scenarios still to come (threads of 50 comments, 100,000 comments, posting,
-a comparison with Isso) are added here the same way.
+A scenario's ``env`` changes the service's settings for that scenario only
+(``REDIS_URL=""``: no Redis, every read goes to PostgreSQL). Writes are made
+by a Lua script, so that every request is a new comment or a new reader.
+The comparison with Isso is run by :mod:`bench.run` itself.
 """
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
+from bench import data
 from comments_service import comments, engagement, moderation, posts
 
 READER = {"X-Reader-Token": "bench-reader-token-000001"}
@@ -27,6 +30,33 @@ class Target:
     headers: dict[str, str] = field(default_factory=dict)
     widget: bool = False  # a cached widget read: held to the ratio target
     cached: bool = True  # served from Redis once warm: must make no database query
+    script: str | None = None  # Lua for wrk that makes each request (writes); {prefix} is new in every run
+    target_ratio: float | None = None  # the ratio to bare Flask it should reach
+
+
+# wrk runs one Lua state per thread; setup() gives each a number, so that requests never repeat.
+LUA_COMMON = """
+local counter = 1
+function setup(thread) thread:set("tid", counter); counter = counter + 1 end
+local n = 0
+"""
+
+COMMENT_LUA = LUA_COMMON + """
+request = function()
+  n = n + 1
+  local body = '{"author": "Bench reader", "email": "reader@example.org", "body": "Comment {prefix}-'
+    .. tid .. '-' .. n .. ': this **helped** my back. See the [stretches](https://example.org/' .. n
+    .. ') I followed.\\\\n\\\\n- morning\\\\n- evening"}'
+  return wrk.format("POST", nil, {["Content-Type"] = "application/json"}, body)
+end
+"""
+
+LIKE_LUA = LUA_COMMON + """
+request = function()
+  n = n + 1
+  return wrk.format("POST", nil, {["X-Reader-Token"] = "{prefix}-" .. tid .. "-" .. n})
+end
+"""
 
 
 @dataclass
@@ -37,6 +67,7 @@ class Scenario:
     description: str
     load: Callable[[], dict[str, Any]]
     targets: Callable[[dict[str, Any]], list[Target]]
+    env: dict[str, str] = field(default_factory=dict)
 
 
 def load_site(posts_count: int = 20, comments_per_post: int = 5, likes_per_post: int = 3) -> dict[str, Any]:
@@ -79,11 +110,81 @@ def widget_targets(facts: dict[str, Any]) -> list[Target]:
     ]
 
 
+THREAD = "thread-50"
+NO_REDIS = {"REDIS_URL": ""}
+# Writes with the limits that would refuse a load generator off: one client address, repeated author.
+WRITES = {"MODERATION": "post", "DUPLICATE_WINDOW_SECONDS": "0", "RATELIMIT_ENABLED": "0"}
+
+
+def load_thread() -> dict[str, Any]:
+    """The 50-comment thread (10 comments with 4 replies each, likes), through the domain."""
+    data.thread_of_50(THREAD)
+    return {"slug": THREAD}
+
+
+def load_scale() -> dict[str, Any]:
+    """The 50-comment thread, and posts with 100 and with 100,000 comments copied in bulk."""
+    data.thread_of_50(THREAD)
+    data.bulk_thread("comments-100", 100)
+    data.bulk_thread("comments-100000", 100_000)
+    data.check_counters()
+    return {"slug": THREAD}
+
+
+def load_tags(count: int) -> Callable[[], dict[str, Any]]:
+    """Tags spread over 100 posts, copied in bulk."""
+    def load() -> dict[str, Any]:
+        data.bulk_tags(count)
+        data.check_counters()
+        return {}
+    return load
+
+
+def thread_path(slug: str) -> str:
+    return f"/api/posts/{slug}/comments"
+
+
 SCENARIOS: dict[str, Scenario] = {
     "widgets": Scenario(
         "widgets",
         "20 published posts with tags, 6 approved comments and 3 likes each; cached reads",
         load_site,
         widget_targets,
+    ),
+    "thread": Scenario(
+        "thread",
+        "a 50-comment thread (10 comments, 4 replies each, likes); first page (all 50), cached in Redis",
+        load_thread,
+        lambda facts: [Target("thread 50, cached", thread_path(THREAD), headers=READER, target_ratio=0.6)],
+    ),
+    "cold": Scenario(
+        "cold",
+        "no Redis (REDIS_URL unset): first page of threads of 50, 100 and 100,000 comments from PostgreSQL",
+        load_scale,
+        lambda facts: [
+            Target("thread 50, cold", thread_path(THREAD), headers=READER, cached=False, target_ratio=0.15),
+            Target("thread of 100, cold", thread_path("comments-100"), headers=READER, cached=False),
+            Target("thread of 100k, cold", thread_path("comments-100000"), headers=READER, cached=False),
+        ],
+        env=NO_REDIS,
+    ),
+    "tags-10": Scenario(
+        "tags-10", "no Redis: popular tags among 10 tags on 100 posts", load_tags(10),
+        lambda facts: [Target("popular tags of 10", "/api/widgets/popular-tags", cached=False)], env=NO_REDIS,
+    ),
+    "tags-10k": Scenario(
+        "tags-10k", "no Redis: popular tags among 10,000 tags on 100 posts", load_tags(10_000),
+        lambda facts: [Target("popular tags of 10k", "/api/widgets/popular-tags", cached=False)], env=NO_REDIS,
+    ),
+    "writes": Scenario(
+        "writes",
+        "new comments (Markdown, bleach, commit, invalidate) and new post likes on the 50-comment thread, with Redis; "
+        "MODERATION=post, DUPLICATE_WINDOW_SECONDS=0, RATELIMIT_ENABLED=false for this scenario only",
+        load_thread,
+        lambda facts: [
+            Target("POST comment", thread_path(THREAD), cached=False, script=COMMENT_LUA, target_ratio=0.15),
+            Target("POST like", f"/api/posts/{THREAD}/likes", cached=False, script=LIKE_LUA),
+        ],
+        env=WRITES,
     ),
 }

@@ -12,6 +12,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import psycopg
 import redis
@@ -67,14 +68,18 @@ def private_redis() -> Iterator[str]:
 class Gunicorn:
     """A gunicorn server with the settings every benchmarked app shares."""
 
-    def __init__(self, app: str, env: dict[str, str], workers: int, ready_path: str) -> None:
-        self.port = free_port()
+    def __init__(self, app: str, env: dict[str, str], workers: int, ready_path: str,
+                 python: Path | None = None, port: int | None = None, cwd: Path = ROOT,
+                 log: Path | None = None) -> None:
+        self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         command = [
-            sys.executable, "-m", "gunicorn", "--workers", str(workers), "--worker-class", "sync",
+            str(python or sys.executable), "-m", "gunicorn", "--workers", str(workers), "--worker-class", "sync",
             "--bind", f"127.0.0.1:{self.port}", "--log-level", "warning", app,
         ]
-        self.process = subprocess.Popen(command, cwd=ROOT, env={**os.environ, **env})
+        self.log = open(log, "wb") if log else None  # noqa: SIM115 - closed in stop()
+        self.process = subprocess.Popen(command, cwd=cwd, env={**os.environ, **env}, stdout=self.log,
+                                        stderr=subprocess.STDOUT if self.log else None)
         self._wait(ready_path)
 
     def _wait(self, path: str) -> None:
@@ -95,6 +100,30 @@ class Gunicorn:
         found = subprocess.run(["pgrep", "-P", str(self.process.pid)], capture_output=True, text=True)
         return [int(pid) for pid in found.stdout.split()]
 
+    def cpu_seconds(self) -> float:
+        """Return the CPU time (user + system) its workers have used so far."""
+        total = 0
+        for pid in self.worker_pids():
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of stat)
+        return total / os.sysconf("SC_CLK_TCK")
+
+    def rss_mb(self) -> float:
+        """Return the largest resident set size of its workers, in MB."""
+        largest = 0
+        for pid in self.worker_pids():
+            try:
+                status = Path(f"/proc/{pid}/status").read_text()
+            except OSError:
+                continue
+            for line in status.splitlines():
+                if line.startswith("VmRSS:"):
+                    largest = max(largest, int(line.split()[1]))
+        return largest / 1024
+
     def stop(self) -> None:
         """Stop the server and its workers."""
         self.process.terminate()
@@ -103,12 +132,14 @@ class Gunicorn:
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
+        if self.log:
+            self.log.close()
 
 
 @contextmanager
-def gunicorn(app: str, env: dict[str, str], workers: int, ready_path: str) -> Iterator[Gunicorn]:
+def gunicorn(app: str, env: dict[str, str], workers: int, ready_path: str, **options: Any) -> Iterator[Gunicorn]:
     """Serve ``app`` with gunicorn until the block ends."""
-    server = Gunicorn(app, env, workers, ready_path)
+    server = Gunicorn(app, env, workers, ready_path, **options)
     try:
         yield server
     finally:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 import subprocess
 from dataclasses import dataclass
+from pathlib import Path
 
 WRK = "/usr/bin/wrk"
 _UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}
@@ -50,10 +51,13 @@ def parse(report: str) -> Result:
     )
 
 
-def run(url: str, seconds: float, connections: int, threads: int, headers: dict[str, str] | None = None) -> Result:
-    """Load ``url`` for ``seconds`` with wrk and return what it measured."""
+def run(url: str, seconds: float, connections: int, threads: int, headers: dict[str, str] | None = None,
+        script: Path | None = None) -> Result:
+    """Load ``url`` for ``seconds`` with wrk (a Lua ``script`` may make each request); return what it measured."""
     command = [WRK, f"-t{threads}", f"-c{connections}", f"-d{max(1, round(seconds))}s", "--latency"]
     for name, value in (headers or {}).items():
         command += ["-H", f"{name}: {value}"]
+    if script is not None:
+        command += ["-s", str(script)]
     report = subprocess.run(command + [url], capture_output=True, text=True, check=True, timeout=seconds + 60)
     return parse(report.stdout)

@@ -189,12 +189,14 @@ def create_comment(slug: str, data: dict[str, Any], reader: str | None, ip: str 
         status=CommentStatus.PENDING,
     )
     db.session.add(comment)
-    db.session.flush()
+    # The status is set before the row is flushed: one INSERT with it, not an INSERT and an UPDATE.
     set_status(comment, verdict.status)
+    # Read before the commit expires them, so that telling the caches costs no query.
+    post_slug, status = post.slug, verdict.status
     db.session.commit()
-    if comment.status == CommentStatus.APPROVED:
-        events.notify(post.slug, events.COMMENTS)
-    elif comment.status == CommentStatus.PENDING:
+    if status == CommentStatus.APPROVED:
+        events.notify(post_slug, events.COMMENTS)
+    elif status == CommentStatus.PENDING:
         events.notify_queued(comment)
     return comment, _serializer().dumps(comment.id)
 

@@ -10,6 +10,7 @@ from typing import Any
 import orjson
 from flask import current_app, g
 from sqlalchemy import delete, exists, select, update
+from sqlalchemy.orm import lazyload
 
 from . import cache, events
 from .errors import invalid, not_found
@@ -35,11 +36,14 @@ def require_slug(slug: str) -> str:
     return slug
 
 
-def find_post(slug: str) -> Post | None:
-    """Return the post with this slug, or None."""
+def find_post(slug: str, with_tags: bool = True) -> Post | None:
+    """Return the post with this slug, or None; without ``with_tags`` its tags load only if read."""
     if not is_slug(slug):
         return None
-    return db.session.scalar(select(Post).where(Post.slug == slug))
+    query = select(Post).where(Post.slug == slug)
+    if not with_tags:  # a reader's write never shows the tags: spare it the second query
+        query = query.options(lazyload(Post.tags))
+    return db.session.scalar(query)
 
 
 def get_post(slug: str, reader: str | None = None) -> Post:
@@ -99,7 +103,7 @@ def with_liked(post_json: bytes, liked: bool) -> bytes:
 
 def post_for_write(slug: str) -> Post:
     """Return the post readers write to, creating it when AUTO_CREATE_POSTS allows."""
-    post = find_post(slug)
+    post = find_post(slug, with_tags=False)
     if post is not None:
         return post
     if not current_app.config["AUTO_CREATE_POSTS"]:
@@ -108,7 +112,7 @@ def post_for_write(slug: str) -> Post:
     require_slug(slug)
     # Two first comments may race; the unique slug lets exactly one insert win.
     insert_ignore(Post.__table__, [_new_post_row(slug, slug, None)])
-    post = db.session.scalar(select(Post).where(Post.slug == slug))
+    post = find_post(slug, with_tags=False)
     assert post is not None
     return post
 

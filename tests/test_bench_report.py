@@ -1,5 +1,13 @@
-"""The benchmark reads wrk's report correctly (the benchmark itself never runs in the tests)."""
+"""The benchmark reads wrk's report correctly, and its command runs (its timings are never checked here)."""
 from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
 
 from bench import wrk
 
@@ -26,3 +34,17 @@ def test_parse_reads_rate_latencies_and_errors():
     assert result.requests_per_second == 4368.27
     assert result.p50_ms == 0.75 and result.p99_ms == 1200.0
     assert result.requests == 21845 and result.errors == 7
+
+
+def test_bench_command_runs_a_read_and_the_writes():
+    """A smoke run of the bench command itself: it starts everything, loads, and prints its rows (no timing checked)."""
+    if not Path(wrk.WRK).exists() or shutil.which("redis-server") is None:
+        pytest.skip("the bench needs wrk and redis-server")
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.run", "--quick", "--scenario", "tags-10", "--scenario", "writes",
+         "--pg-admin-url", os.environ.get("TEST_PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/test")],
+        cwd=Path(__file__).resolve().parent.parent, capture_output=True, text=True, timeout=120,
+    )
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    for name in ("popular tags of 10", "POST comment", "POST like"):
+        assert name in done.stdout

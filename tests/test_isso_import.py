@@ -9,10 +9,10 @@ from typing import Any
 
 import pytest
 
+from bench.isso import IssoServer
 from comments_service.models import iso
 from comments_service.sanitize import html_to_text
 from comments_service.transfer.records import from_epoch
-from tests.isso_server import IssoServer
 
 TPI = "/blog/trigger-point-injection/"
 POSTURE = "/2019/05/posture-at-your-desk.html"

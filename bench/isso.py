@@ -1,8 +1,8 @@
-"""A real Isso server for the import test: its own virtualenv, a config file, its HTTP API.
+"""A real Isso server, for the import test and the benchmark: its own virtualenv, a config file, its HTTP API.
 
 The virtualenv (``.venv-isso`` at the project root, git-ignored) is made on
-first use with the pinned Isso from PyPI and reused afterwards; Isso never
-enters the service's own virtualenv.
+first use with the pinned Isso from PyPI (``bench/requirements-isso.txt``) and
+reused afterwards; Isso never enters the service's own virtualenv.
 """
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 VENV = ROOT / ".venv-isso"
 ISSO_VERSION = "0.14.0"
+REQUIREMENTS = Path(__file__).resolve().parent / "requirements-isso.txt"
 INSTALL_TIMEOUT = 600
 START_TIMEOUT = 30
 REQUEST_TIMEOUT = 10
@@ -55,6 +56,17 @@ def ensure_isso() -> Path:
     return isso
 
 
+def ensure_gunicorn() -> Path:
+    """Return the Python of Isso's virtualenv, with the pinned gunicorn installed beside Isso."""
+    ensure_isso()
+    python = VENV / "bin" / "python"
+    probe = subprocess.run([str(python), "-c", "import gunicorn"], capture_output=True, timeout=60)
+    if probe.returncode != 0:
+        _run([str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-r", str(REQUIREMENTS)],
+             timeout=INSTALL_TIMEOUT)
+    return python
+
+
 def free_port() -> int:
     """Return a loopback port that nothing listens on right now."""
     with socket.socket() as probe:
@@ -65,8 +77,9 @@ def free_port() -> int:
 class IssoServer:
     """An Isso process with moderation on, driven through its public HTTP API."""
 
-    def __init__(self, workdir: Path) -> None:
+    def __init__(self, workdir: Path, moderation: bool = True) -> None:
         self.workdir = workdir
+        self.moderation = moderation
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.db_path = workdir / "isso-comments.db"
@@ -75,8 +88,8 @@ class IssoServer:
         self.process: subprocess.Popen[bytes] | None = None
         self.cookies: dict[int, str] = {}
 
-    def start(self) -> None:
-        """Write the config, start Isso and wait until it answers."""
+    def write_config(self) -> None:
+        """Write Isso's config file (also read by ``isso.run`` under gunicorn, through ISSO_SETTINGS)."""
         # Guard off: every request comes from 127.0.0.1 and its rate limits would refuse the script.
         # trusted-proxies lets X-Forwarded-For stand for distinct voters.
         self.config.write_text(
@@ -90,11 +103,15 @@ class IssoServer:
             f"listen = {self.url}/\n"
             "trusted-proxies = 127.0.0.1\n"
             "[moderation]\n"
-            "enabled = true\n"
+            f"enabled = {'true' if self.moderation else 'false'}\n"
             "[guard]\n"
             "enabled = false\n",
             encoding="utf-8",
         )
+
+    def start(self) -> None:
+        """Write the config, start Isso's own server and wait until it answers."""
+        self.write_config()
         isso = ensure_isso()
         output = open(self.workdir / "isso.out", "wb")  # noqa: SIM115 - closed with the process
         self.process = subprocess.Popen([str(isso), "-c", str(self.config), "run"], stdout=output,
