@@ -5,9 +5,8 @@ Revises:
 Create Date: 2026-11-27 06:59:39.953400
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '130329df1627'
