@@ -8,47 +8,57 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
+import orjson
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import delete, exists, select, update
+from sqlalchemy import Row, Select, bindparam, delete, exists, func, literal, select, union_all, update
 
 from . import auth, cache, events, paging, sanitize, spam
 from .errors import ApiError, invalid, not_found
 from .extensions import db
-from .models import Comment, CommentStatus, Post
-from .posts import get_post, is_slug, liked_flag, post_bytes, post_for_write, with_liked
-from .schemas import ThreadSchema, dumps
+from .models import Comment, CommentStatus, Post, iso
+from .posts import is_slug, liked_flag, post_bytes, post_for_write, read_post, with_liked
 
 VISIBLE = (CommentStatus.APPROVED, CommentStatus.DELETED)
 
+# Threads are read as plain rows of the columns a reader sees and dumped with
+# orjson: no ORM objects and no marshmallow on the busiest path. The shape is
+# CommentSchema's (tests/test_thread_shape.py holds the two together).
+_C = Comment.__table__.c
+_PUBLIC = (_C.id, _C.parent_id, _C.status, _C.author, _C.website, _C.avatar, _C.body_html,
+           _C.created_at, _C.edited_at, _C.like_count)
+
 SORTS: dict[str, list[paging.SortKey]] = {
-    "oldest": [(Comment.created_at, False), (Comment.id, False)],
-    "newest": [(Comment.created_at, True), (Comment.id, True)],
-    "top": [(Comment.like_count, True), (Comment.created_at, False), (Comment.id, False)],
+    "oldest": [(_C.created_at, False), (_C.id, False)],
+    "newest": [(_C.created_at, True), (_C.id, True)],
+    "top": [(_C.like_count, True), (_C.created_at, False), (_C.id, False)],
 }
 
 
-THREAD_SCHEMA = ThreadSchema()
-THREAD_PAGE_SCHEMA = ThreadSchema(exclude=("post",))
+def _json(obj: Any) -> bytes:
+    return orjson.dumps(obj, option=orjson.OPT_SORT_KEYS)
 
 
 def thread_json(slug: str, sort: str, limit: int, cursor: str | None, reader: str | None) -> bytes:
     """Return a page of the thread as JSON for this reader; first pages come from the cache."""
     if cursor is not None:
-        return dumps(THREAD_SCHEMA, list_thread(slug, sort, limit, cursor, reader))
+        return _json(list_thread(slug, sort, limit, cursor, reader))
     if not is_slug(slug):
         raise not_found("Post")
-    known: dict[str, Post] = {}
+    known: dict[str, Any] = {}
 
     def page() -> bytes:
         post_id = known["post"].id if "post" in known else db.session.scalar(select(Post.id).where(Post.slug == slug))
         if post_id is None:
             raise not_found("Post")
-        return dumps(THREAD_PAGE_SCHEMA, thread_page(post_id, sort, limit, None))
+        return _json(thread_page(post_id, sort, limit, None))
 
-    entries = [cache.post_entry(slug, lambda: post_bytes(slug, known)), cache.thread_entry(slug, sort, limit, page)]
+    entries = [
+        cache.post_entry(slug, lambda: post_bytes(slug, known, reader)),
+        cache.thread_entry(slug, sort, limit, page),
+    ]
     if reader is not None:
-        entries.append(cache.liked_entry(slug, reader, lambda: liked_flag(slug, reader)))
+        entries.append(cache.liked_entry(slug, reader, lambda: liked_flag(slug, reader, known)))
     found = cache.fetch(*entries)
     post = with_liked(found[0], len(found) > 2 and found[2] == b"1")
     # Sorted keys: "comments", "next_cursor", then "post".
@@ -58,33 +68,59 @@ def thread_json(slug: str, sort: str, limit: int, cursor: str | None, reader: st
 def list_thread(slug: str, sort: str, limit: int, cursor: str | None, reader: str | None) -> dict[str, Any]:
     """Return a page of top-level approved comments, each with its visible replies nested.
 
-    Three queries whatever the page size and depth: the post (with its tags),
-    the top-level page, and every reply of those threads through ``root_id``.
+    Two queries whatever the page size and depth: the post (with its tags and
+    the reader's like), and the page with every reply of its threads.
     """
-    post = get_post(slug, reader)
-    return {"post": post, **thread_page(post.id, sort, limit, cursor)}
+    post = read_post(slug, reader)
+    if post is None:
+        raise not_found("Post")
+    return {"post": {**post.shown, "liked": post.liked}, **thread_page(post.id, sort, limit, cursor)}
 
 
 def thread_page(post_id: int, sort: str, limit: int, cursor: str | None) -> dict[str, Any]:
-    """Return ``{comments, next_cursor}`` for a page of a post's thread."""
+    """Return ``{comments, next_cursor}`` for a page of a post's thread, as CommentSchema dumps it.
+
+    One statement: the top-level page (numbered in its order) and, through
+    ``root_id``, every visible reply of the comments on it.
+    """
     keys = SORTS[sort]
-    query = select(Comment).where(
-        Comment.post_id == post_id, Comment.parent_id.is_(None), Comment.status.in_(VISIBLE)
-    )
-    if cursor:
-        query = query.where(paging.after(keys, paging.decode(f"thread:{sort}", cursor, len(keys))))
-    rows = list(db.session.scalars(query.order_by(*paging.order_by(keys)).limit(limit + 1)))
-    top, next_cursor = paging.page(rows, limit, f"thread:{sort}", keys)
-    replies = []
-    if top:
-        replies = list(
-            db.session.scalars(
-                select(Comment)
-                .where(Comment.root_id.in_([c.id for c in top]), Comment.status.in_(VISIBLE))
-                .order_by(Comment.created_at, Comment.id)
-            )
-        )
+    after = paging.decode(f"thread:{sort}", cursor, len(keys)) if cursor else None
+    statement = _page_statement(sort, after) if after is not None else _FIRST_PAGES[sort]
+    rows = db.session.execute(statement, {"post_id": post_id, "limit": limit, "fetch": limit + 1}).all()
+    top_rows, next_cursor = paging.page([row for row in rows if row.kind == 0], limit, f"thread:{sort}", keys)
+    top = [_public(row) for row in top_rows]
+    replies = [_public(row) for row in rows if row.kind == 1]
     return {"comments": build_tree(top, replies), "next_cursor": next_cursor}
+
+
+def _page_statement(sort: str, after: list[Any] | None) -> Select[Any]:
+    keys = SORTS[sort]
+    order = paging.order_by(keys)
+    page = select(*_PUBLIC, literal(0).label("kind"), func.row_number().over(order_by=order).label("pos")).where(
+        _C.post_id == bindparam("post_id"), _C.parent_id.is_(None), _C.status.in_(VISIBLE)
+    )
+    if after is not None:
+        page = page.where(paging.after(keys, after))
+    page_cte = page.order_by(*order).limit(bindparam("fetch")).cte("page")
+    replies = select(*_PUBLIC, literal(1), literal(None)).where(
+        _C.root_id.in_(select(page_cte.c.id).where(page_cte.c.pos <= bindparam("limit"))), _C.status.in_(VISIBLE)
+    )
+    both = union_all(select(page_cte), replies).subquery()
+    return select(both).order_by(both.c.kind, both.c.pos, both.c.created_at, both.c.id)
+
+
+# First pages are the busiest reads: their statements are built once.
+_FIRST_PAGES = {sort: _page_statement(sort, None) for sort in SORTS}
+
+
+def _public(row: Row[Any]) -> dict[str, Any]:
+    """A comment as CommentSchema dumps it, with an empty ``replies``."""
+    id_, parent_id, status, author, website, avatar, body_html, created_at, edited_at, like_count = row[:10]
+    return {
+        "author": author, "avatar": avatar, "body_html": body_html, "created_at": iso(created_at),
+        "deleted": status == CommentStatus.DELETED, "edited_at": iso(edited_at), "id": id_,
+        "like_count": like_count, "parent_id": parent_id, "replies": [], "website": website,
+    }
 
 
 # Replies deeper than this are shown under their ancestor at this depth (their
@@ -92,42 +128,42 @@ def thread_page(post_id: int, sort: str, limit: int, cursor: str | None) -> dict
 # build a chain deep enough to exhaust the recursion of nesting and dumping.
 MAX_DEPTH = 8
 
+Node = dict[str, Any]
 
-def _depths(top: list[Comment], nodes: dict[int, Comment]) -> dict[int, int]:
+
+def _depths(top: list[Node], nodes: dict[int, Node]) -> dict[int, int]:
     # Iterative, so a long chain costs no stack; -1 marks a reply cut off from its thread.
-    depth = {c.id: 0 for c in top}
+    depth = {c["id"]: 0 for c in top}
     for start in nodes.values():
-        chain: list[Comment] = []
+        chain: list[Node] = []
         seen: set[int] = set()
-        node: Comment | None = start
-        while node is not None and node.id not in depth and node.id not in seen:
+        node: Node | None = start
+        while node is not None and node["id"] not in depth and node["id"] not in seen:
             chain.append(node)
-            seen.add(node.id)
-            node = nodes.get(node.parent_id)  # type: ignore[arg-type]
-        level = depth[node.id] if node is not None and node.id in depth else -1
+            seen.add(node["id"])
+            node = nodes.get(node["parent_id"])
+        level = depth[node["id"]] if node is not None and node["id"] in depth else -1
         for link in reversed(chain):
             level = level + 1 if level >= 0 else -1
-            depth[link.id] = level
+            depth[link["id"]] = level
     return depth
 
 
-def build_tree(top: list[Comment], replies: list[Comment]) -> list[Comment]:
+def build_tree(top: list[Node], replies: list[Node]) -> list[Node]:
     """Nest replies under their parents (at most MAX_DEPTH deep); drop placeholders with nothing visible below."""
-    nodes = {c.id: c for c in [*top, *replies]}
-    for comment in nodes.values():
-        comment.replies = []  # type: ignore[attr-defined]
+    nodes = {c["id"]: c for c in [*top, *replies]}
     depth = _depths(top, nodes)
     for reply in replies:
-        if depth[reply.id] < 0:
+        if depth[reply["id"]] < 0:
             continue
-        parent = nodes[reply.parent_id]  # type: ignore[index]
-        while depth[parent.id] >= MAX_DEPTH:
-            parent = nodes[parent.parent_id]  # type: ignore[index]
-        parent.replies.append(reply)  # type: ignore[attr-defined]
+        parent = nodes[reply["parent_id"]]
+        while depth[parent["id"]] >= MAX_DEPTH:
+            parent = nodes[parent["parent_id"]]
+        parent["replies"].append(reply)
 
-    def keep(comment: Comment) -> bool:
-        comment.replies = [r for r in comment.replies if keep(r)]  # type: ignore[attr-defined]
-        return comment.status == CommentStatus.APPROVED or bool(comment.replies)  # type: ignore[attr-defined]
+    def keep(comment: Node) -> bool:
+        comment["replies"] = [r for r in comment["replies"] if keep(r)]
+        return not comment["deleted"] or bool(comment["replies"])
 
     return [c for c in top if keep(c)]
 

@@ -5,7 +5,7 @@ import re
 from collections.abc import Iterable
 from datetime import datetime, timezone
 from functools import partial
-from typing import Any
+from typing import Any, NamedTuple
 
 import orjson
 from flask import current_app, g
@@ -15,13 +15,11 @@ from sqlalchemy.orm import lazyload
 from . import cache, events
 from .errors import invalid, not_found
 from .extensions import db
-from .models import Post, PostLike, Tag
-from .schemas import PostSchema, dumps
+from .models import Post, PostLike, Tag, iso, post_tags
 from .sql import insert_ignore
 
 SLUG_RE = re.compile(r"[A-Za-z0-9_-]{1,200}")
 MAX_TAGS = 20
-POST_SCHEMA = PostSchema()
 
 
 def is_slug(slug: str) -> bool:
@@ -46,43 +44,75 @@ def find_post(slug: str, with_tags: bool = True) -> Post | None:
     return db.session.scalar(query)
 
 
-def get_post(slug: str, reader: str | None = None) -> Post:
-    """Return a post for readers, with ``liked`` set for the reader's hash; 404 if unknown."""
-    post = find_post(slug)
-    if post is None:
-        raise not_found("Post")
-    post.liked = reader is not None and bool(  # type: ignore[attr-defined]
-        db.session.scalar(
-            select(exists().where(PostLike.post_id == post.id, PostLike.reader_hash == reader))
-        )
-    )
-    return post
-
-
 def post_json(slug: str, reader: str | None) -> bytes:
     """Return the post as JSON for this reader, from the cache when it can; 404 if unknown."""
     if not is_slug(slug):
         raise not_found("Post")
-    entries = [cache.post_entry(slug, lambda: post_bytes(slug))]
+    known: dict[str, Any] = {}
+    entries = [cache.post_entry(slug, lambda: post_bytes(slug, known, reader))]
     if reader is not None:
-        entries.append(cache.liked_entry(slug, reader, lambda: liked_flag(slug, reader)))
+        entries.append(cache.liked_entry(slug, reader, lambda: liked_flag(slug, reader, known)))
     found = cache.fetch(*entries)
     return with_liked(found[0], len(found) > 1 and found[1] == b"1")
 
 
-def post_bytes(slug: str, known: dict[str, Post] | None = None) -> bytes:
-    """Build the post's JSON as every reader sees it (``liked`` false); remember it in ``known``."""
-    post = find_post(slug)
+# The columns a reader sees, read as plain rows: the read path builds no ORM objects.
+_POSTS, _TAGS = Post.__table__.c, Tag.__table__.c
+_READER_COLUMNS = (_POSTS.id, _POSTS.slug, _POSTS.title, _POSTS.url, _POSTS.published_at,
+                   _POSTS.comment_count, _POSTS.like_count, _TAGS.name)
+_WITH_TAGS = Post.__table__.outerjoin(post_tags, post_tags.c.post_id == _POSTS.id).outerjoin(
+    Tag.__table__, Tag.__table__.c.id == post_tags.c.tag_id
+)
+
+
+class PostRead(NamedTuple):
+    """A post as readers get it: PostSchema's dump (``liked`` false), its id, the reader's like."""
+
+    id: int
+    shown: dict[str, Any]
+    liked: bool
+
+
+def read_post(slug: str, reader: str | None = None) -> PostRead | None:
+    """Read a post for readers in one statement (a row per tag); None if unknown."""
+    if not is_slug(slug):
+        return None
+    columns: list[Any] = list(_READER_COLUMNS)
+    if reader is not None:
+        columns.append(exists().where(PostLike.post_id == _POSTS.id, PostLike.reader_hash == reader))
+    rows = db.session.execute(select(*columns).select_from(_WITH_TAGS).where(_POSTS.slug == slug)
+                              .order_by(_TAGS.name)).all()
+    if not rows:
+        return None
+    post_id, slug, title, url, published_at, comment_count, like_count = rows[0][:7]
+    shown = {
+        "comment_count": comment_count, "like_count": like_count, "liked": False,
+        "published_at": iso(published_at), "slug": slug, "tags": [row[7] for row in rows if row[7] is not None],
+        "title": title, "url": url,
+    }
+    return PostRead(post_id, shown, reader is not None and bool(rows[0][8]))
+
+
+def post_bytes(slug: str, known: dict[str, Any] | None = None, reader: str | None = None) -> bytes:
+    """Build the post's JSON as every reader sees it (``liked`` false).
+
+    With ``known``, the :class:`PostRead` is left there (``known["post"]``);
+    with ``reader`` too, it carries whether that reader likes the post, so
+    that the liked flag costs no second query.
+    """
+    post = read_post(slug, reader)
     if post is None:
         raise not_found("Post")
     if known is not None:
         known["post"] = post
-    post.liked = False  # type: ignore[attr-defined]
-    return dumps(POST_SCHEMA, post)
+        known["reader"] = reader
+    return orjson.dumps(post.shown, option=orjson.OPT_SORT_KEYS)
 
 
-def liked_flag(slug: str, reader: str) -> bytes:
+def liked_flag(slug: str, reader: str, known: dict[str, Any] | None = None) -> bytes:
     """Return b"1" if the reader likes the post, else b"0"."""
+    if known and "post" in known and known.get("reader") == reader:
+        return b"1" if known["post"].liked else b"0"
     found = db.session.scalar(
         select(PostLike.id)
         .join(Post, Post.id == PostLike.post_id)

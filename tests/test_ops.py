@@ -91,6 +91,19 @@ def test_migrations_run_on_sqlite(tmp_path):
     assert client.post(f"/api/moderation/comments/{created.get_json()['id']}/approve", headers=bearer).status_code == 200
     thread = client.get("/api/posts/s/comments").get_json()
     assert thread["comments"][0]["body_html"] == "<p>on sqlite</p>" and thread["post"]["comment_count"] == 1
+    # The one-statement thread read (a window function, a UNION) works on SQLite too, later pages included.
+    first_id = created.get_json()["id"]
+    for body, parent in [("a reply", first_id), ("second", None)]:
+        made = client.post("/api/posts/s/comments", json={"author": "b", "body": body, "parent_id": parent})
+        assert client.post(f"/api/moderation/comments/{made.get_json()['id']}/approve", headers=bearer).status_code == 200
+    for sort in ("oldest", "newest", "top"):
+        page = client.get(f"/api/posts/s/comments?sort={sort}&limit=1").get_json()
+        rest = client.get(f"/api/posts/s/comments?sort={sort}&limit=1&cursor={page['next_cursor']}").get_json()
+        tops = [c["body_html"] for c in page["comments"] + rest["comments"]]
+        assert sorted(tops) == ["<p>on sqlite</p>", "<p>second</p>"] and rest["next_cursor"] is None
+        first = next(c for c in page["comments"] + rest["comments"] if c["id"] == first_id)
+        assert [r["body_html"] for r in first["replies"]] == ["<p>a reply</p>"]
+    assert client.get("/api/posts/s/comments?sort=newest").get_json()["comments"][0]["body_html"] == "<p>second</p>"
 
 
 def test_default_database_is_sqlite_in_instance_folder(monkeypatch):
