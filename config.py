@@ -68,7 +68,8 @@ class Config:
         self.PUBLIC_URL = os.environ.get("PUBLIC_URL", "")
         # 64 KiB: werkzeug answers larger bodies with 413 before they are read.
         self.MAX_CONTENT_LENGTH = 64 * 1024
-        self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+        # Pooled connections are checked before writes only (comments_service.extensions.ping_unless_reading).
+        self.SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {}
         self.SESSION_COOKIE_HTTPONLY = True
         self.SESSION_COOKIE_SAMESITE = "Lax"
         # False still sets Secure on requests that came over https (see web/security.py).

@@ -5,8 +5,9 @@ import os
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from flask import Flask
+from flask import Flask, request
 from sqlalchemy import event
+from sqlalchemy.exc import DBAPIError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import Config
@@ -15,7 +16,7 @@ from . import cache, ratelimit, redis_client, webhook
 from .api import register_blueprints
 from .cli import register_commands
 from .errors import register_errorhandlers
-from .extensions import cors, db, migrate, release_session
+from .extensions import READ_METHODS, cors, db, migrate, ping_unless_reading, release_session
 
 MIGRATIONS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "migrations")
 
@@ -45,6 +46,22 @@ class ServiceFlask(Flask):
             self._sync.clear()
         found = self._sync[func] = super().ensure_sync(func)
         return found
+
+    def dispatch_request(self) -> Any:
+        """Dispatch as Flask does; a read whose pooled connection was dead runs once more on a new one.
+
+        Reads take pooled connections without a ping (ping_unless_reading). The
+        failed statement made SQLAlchemy drop every connection as old as that
+        one, so the second try connects afresh, and answers 503 only if the
+        database itself is down.
+        """
+        try:
+            return super().dispatch_request()
+        except DBAPIError as error:
+            if not error.connection_invalidated or request.method not in READ_METHODS:
+                raise
+            release_session(None)
+            return super().dispatch_request()
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
@@ -92,8 +109,9 @@ def register_extensions(app: Flask) -> None:
     )
     ratelimit.init_app(app)
     webhook.init_app(app)
-    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
-        with app.app_context():
+    with app.app_context():
+        event.listen(db.engine, "checkout", ping_unless_reading(db.engine.dialect))
+        if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
             event.listen(db.engine, "connect", _sqlite_pragmas)
 
 

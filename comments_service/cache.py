@@ -35,6 +35,7 @@ import redis
 from flask import Flask, current_app, has_app_context
 
 from . import events, redis_client
+from .extensions import begin_read
 from .nearcache import NearCache
 
 log = logging.getLogger(__name__)
@@ -269,7 +270,7 @@ def fetch(*entries: Entry) -> list[bytes]:
         args += (entry.group, entry.name, entry.field)
     found = client.call(lambda r: state.read(args=args, client=r), None) if state.read else None
     if found is None:
-        return [entry.build() for entry in entries]
+        return [_build(entry) for entry in entries]
     keys: list[bytes] = found[0::2]
     results: list[bytes | None] = [None] * len(entries)
     expiries = [0.0] * len(entries)
@@ -294,6 +295,12 @@ def fetch(*entries: Entry) -> list[bytes]:
     return results  # type: ignore[return-value]
 
 
+def _build(entry: Entry) -> bytes:
+    # Every value is a read of the database: no transaction needed around it.
+    begin_read()
+    return entry.build()
+
+
 def _rebuild(
     entries: Sequence[Entry], keys: list[bytes], results: list[bytes | None], expiries: list[float],
     todo: list[int], stale: set[int], now: float,
@@ -314,7 +321,7 @@ def _rebuild(
     built: dict[int, bytes] = {}
     try:
         for i in sorted(owned):
-            built[i] = entries[i].build()
+            built[i] = _build(entries[i])
     except Exception:
         # A failed build (an unknown post, the database down) must not make others wait for it.
         held = [keys[i] + b":lock" for i in owned if not entries[i].field]
@@ -339,7 +346,7 @@ def _rebuild(
                 expiries[i], results[i] = _unpack(raw)
         waiting = [i for i in waiting if results[i] is None]
     for i in waiting:
-        results[i] = entries[i].build()  # the builder is slow or gone: answer from the database
+        results[i] = _build(entries[i])  # the builder is slow or gone: answer from the database
 
 
 def _store(r: redis.Redis, entries: Sequence[Entry], keys: list[bytes], built: dict[int, bytes], now: float) -> None:
