@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Mapping
+from functools import wraps
 from typing import Any
 
 from flask import Flask, request
@@ -106,13 +107,34 @@ def register_extensions(app: Flask) -> None:
         expose_headers=["Retry-After"],
         methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
         max_age=600,
+        # CORS is a browser's question, asked with an Origin header; without one there is nothing to answer.
+        always_send=False,
     )
+    _cors_only_when_asked(app)
     ratelimit.init_app(app)
     webhook.init_app(app)
     with app.app_context():
         event.listen(db.engine, "checkout", ping_unless_reading(db.engine.dialect))
         if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
             event.listen(db.engine, "connect", _sqlite_pragmas)
+
+
+def _cors_only_when_asked(app: Flask) -> None:
+    # With always_send off, flask-cors adds nothing to an answer whose request
+    # had no Origin, yet matches its resource patterns for it on every request:
+    # skip it then, as it would have done nothing.
+    after = app.after_request_funcs.get(None, [])
+    for index, hook in enumerate(after):
+        if getattr(hook, "__name__", "") == "cors_after_request":
+            after[index] = _with_origin_only(hook)
+
+
+def _with_origin_only(hook: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    @wraps(hook)
+    def run(response: Any) -> Any:
+        return hook(response) if "Origin" in request.headers else response
+
+    return run
 
 
 def _sqlite_pragmas(connection: Any, record: Any) -> None:

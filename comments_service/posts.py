@@ -9,7 +9,7 @@ from typing import Any, NamedTuple
 
 import orjson
 from flask import current_app, g
-from sqlalchemy import delete, exists, select, update
+from sqlalchemy import bindparam, delete, exists, select, update
 from sqlalchemy.orm import lazyload
 
 from . import cache, events
@@ -73,15 +73,24 @@ class PostRead(NamedTuple):
     liked: bool
 
 
+def _post_statement(with_reader: bool) -> Any:
+    columns: list[Any] = list(_READER_COLUMNS)
+    if with_reader:
+        columns.append(
+            exists().where(PostLike.post_id == _POSTS.id, PostLike.reader_hash == bindparam("reader"))
+        )
+    return select(*columns).select_from(_WITH_TAGS).where(_POSTS.slug == bindparam("slug")).order_by(_TAGS.name)
+
+
+# Built once: a post is read on every cache miss of every widget that shows one.
+_POST_STATEMENTS = {False: _post_statement(False), True: _post_statement(True)}
+
+
 def read_post(slug: str, reader: str | None = None) -> PostRead | None:
     """Read a post for readers in one statement (a row per tag); None if unknown."""
     if not is_slug(slug):
         return None
-    columns: list[Any] = list(_READER_COLUMNS)
-    if reader is not None:
-        columns.append(exists().where(PostLike.post_id == _POSTS.id, PostLike.reader_hash == reader))
-    rows = db.session.execute(select(*columns).select_from(_WITH_TAGS).where(_POSTS.slug == slug)
-                              .order_by(_TAGS.name)).all()
+    rows = db.session.execute(_POST_STATEMENTS[reader is not None], {"slug": slug, "reader": reader}).all()
     if not rows:
         return None
     post_id, slug, title, url, published_at, comment_count, like_count = rows[0][:7]

@@ -60,6 +60,15 @@ def test_other_origins_get_no_cors_headers(cors_client, origin):
         assert "Access-Control-Allow-Origin" not in response.headers
 
 
+def test_no_cors_headers_without_an_origin_header(cors_client):
+    # Only browsers ask; a server-side fetch gets the same body and no CORS headers.
+    for response in (cors_client.get("/api/counts?post=p"), cors_client.post("/api/posts/p/comments", json={})):
+        assert not [name for name in response.headers.keys() if name.startswith("Access-Control")]
+    with_origin = cors_client.get("/api/counts?post=p", headers={"Origin": BLOG})
+    assert with_origin.get_data() == cors_client.get("/api/counts?post=p").get_data()
+    assert with_origin.headers["Access-Control-Allow-Origin"] == BLOG
+
+
 def test_no_cors_without_configured_origins(client):
     response = client.get("/api/counts?post=p", headers={"Origin": BLOG})
     assert "Access-Control-Allow-Origin" not in response.headers
