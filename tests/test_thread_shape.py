@@ -6,14 +6,15 @@ and the OpenAPI document cannot drift apart.
 """
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import update
 
 from comments_service.extensions import db
-from comments_service.models import Comment, Post
+from comments_service.models import Comment, Post, iso
 from comments_service.posts import find_post
 from comments_service.schemas import CommentSchema, PostSchema
 from tests.helpers import READER, approved_comment, publish
@@ -91,3 +92,14 @@ def test_later_pages_and_the_post_read_match_the_schemas(client, app, thread):
             assert {k: v for k, v in comment.items() if k != "replies"} == schema_comment(comment["id"])
         assert page["post"] == post == schema_post("shape", liked=True)
         assert db.session.get(Post, find_post("shape").id).like_count == post["like_count"] == 1
+
+
+@pytest.mark.parametrize("value", [
+    datetime(2026, 3, 4, 5, 6, 7, 890123, tzinfo=timezone.utc),
+    datetime(2026, 3, 4, 5, 6, 7, 890123),  # SQLite hands back naive UTC
+    datetime(2026, 3, 4, 7, 6, 7, 890123, tzinfo=timezone(timedelta(hours=2))),
+    datetime(2026, 3, 4, 5, 6, 7, 890123, tzinfo=ZoneInfo("Etc/UTC")),
+])
+def test_times_are_utc_to_the_second_with_a_z(value):
+    assert iso(value) == "2026-03-04T05:06:07Z"
+    assert iso(None) is None
