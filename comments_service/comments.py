@@ -11,13 +11,37 @@ from typing import Any
 import orjson
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import Row, Select, bindparam, delete, exists, func, literal, select, union_all, update
+from sqlalchemy import (
+    Row,
+    Select,
+    String,
+    bindparam,
+    delete,
+    exists,
+    func,
+    literal,
+    or_,
+    select,
+    type_coerce,
+    union_all,
+    update,
+)
 
 from . import auth, cache, events, paging, sanitize, spam
 from .errors import ApiError, invalid, not_found
 from .extensions import db
 from .models import Comment, CommentStatus, Post, iso
-from .posts import is_slug, liked_flag, post_bytes, post_for_write, read_post, with_liked
+from .posts import (
+    is_slug,
+    liked_flag,
+    post_for_write,
+    post_from_rows,
+    post_query,
+    read_post,
+    shown_bytes,
+    with_liked,
+)
+from .sql import read_together
 
 VISIBLE = (CommentStatus.APPROVED, CommentStatus.DELETED)
 
@@ -47,22 +71,31 @@ def thread_json(slug: str, sort: str, limit: int, cursor: str | None, reader: st
         raise not_found("Post")
     known: dict[str, Any] = {}
 
-    def page() -> bytes:
-        post_id = known["post"].id if "post" in known else db.session.scalar(select(Post.id).where(Post.slug == slug))
-        if post_id is None:
-            raise not_found("Post")
-        return _json(thread_page(post_id, sort, limit, None))
+    def load() -> None:
+        # A change to the thread makes both the post (its count) and the page stale: read them together.
+        if "page" not in known:
+            post_rows, page_rows = read_together(
+                post_query(slug, reader), (_FIRST_PAGES[sort], {"slug": slug, "limit": limit, "fetch": limit + 1})
+            )
+            known.update(post=post_from_rows(post_rows, reader), reader=reader, page=page_rows)
 
-    entries = [
-        cache.post_entry(slug, lambda: post_bytes(slug, known, reader)),
-        cache.thread_entry(slug, sort, limit, page),
-    ]
+    def post() -> bytes:
+        load()
+        return shown_bytes(known["post"])
+
+    def page() -> bytes:
+        load()
+        if known["post"] is None:
+            raise not_found("Post")
+        return _json(_thread(known["page"], sort, limit))
+
+    entries = [cache.post_entry(slug, post), cache.thread_entry(slug, sort, limit, page)]
     if reader is not None:
         entries.append(cache.liked_entry(slug, reader, lambda: liked_flag(slug, reader, known)))
     found = cache.fetch(*entries)
-    post = with_liked(found[0], len(found) > 2 and found[2] == b"1")
+    shown = with_liked(found[0], len(found) > 2 and found[2] == b"1")
     # Sorted keys: "comments", "next_cursor", then "post".
-    return found[1][:-1] + b',"post":' + post + b"}"
+    return found[1][:-1] + b',"post":' + shown + b"}"
 
 
 def list_thread(slug: str, sort: str, limit: int, cursor: str | None, reader: str | None) -> dict[str, Any]:
@@ -74,36 +107,40 @@ def list_thread(slug: str, sort: str, limit: int, cursor: str | None, reader: st
     post = read_post(slug, reader)
     if post is None:
         raise not_found("Post")
-    return {"post": {**post.shown, "liked": post.liked}, **thread_page(post.id, sort, limit, cursor)}
-
-
-def thread_page(post_id: int, sort: str, limit: int, cursor: str | None) -> dict[str, Any]:
-    """Return ``{comments, next_cursor}`` for a page of a post's thread, as CommentSchema dumps it.
-
-    One statement: the top-level page (numbered in its order) and, through
-    ``root_id``, every visible reply of the comments on it.
-    """
     keys = SORTS[sort]
     after = paging.decode(f"thread:{sort}", cursor, len(keys)) if cursor else None
     statement = _page_statement(sort, after) if after is not None else _FIRST_PAGES[sort]
-    rows = db.session.execute(statement, {"post_id": post_id, "limit": limit, "fetch": limit + 1}).all()
-    top_rows, next_cursor = paging.page([row for row in rows if row.kind == 0], limit, f"thread:{sort}", keys)
+    rows = list(db.session.execute(statement, {"slug": slug, "limit": limit, "fetch": limit + 1}))
+    return {"post": {**post.shown, "liked": post.liked}, **_thread(rows, sort, limit)}
+
+
+def _thread(rows: list[Any], sort: str, limit: int) -> dict[str, Any]:
+    """Return ``{comments, next_cursor}`` from a page statement's rows, as CommentSchema dumps it."""
+    top_rows, next_cursor = paging.page([row for row in rows if row.kind == 0], limit, f"thread:{sort}", SORTS[sort])
     top = [_public(row) for row in top_rows]
     replies = [_public(row) for row in rows if row.kind == 1]
     return {"comments": build_tree(top, replies), "next_cursor": next_cursor}
 
 
+# The statuses a reader's thread shows, compared as plain text so that the
+# driver takes them as they are (sql.read_together sends no bind processing).
+_SHOWN = or_(*(type_coerce(_C.status, String) == status.value for status in VISIBLE))
+
+
 def _page_statement(sort: str, after: list[Any] | None) -> Select[Any]:
+    """The top-level page of a post's thread (numbered in its order) and, through
+    ``root_id``, every visible reply of the comments on it: one statement."""
     keys = SORTS[sort]
     order = paging.order_by(keys)
+    post_id = select(Post.__table__.c.id).where(Post.__table__.c.slug == bindparam("slug")).scalar_subquery()
     page = select(*_PUBLIC, literal(0).label("kind"), func.row_number().over(order_by=order).label("pos")).where(
-        _C.post_id == bindparam("post_id"), _C.parent_id.is_(None), _C.status.in_(VISIBLE)
+        _C.post_id == post_id, _C.parent_id.is_(None), _SHOWN
     )
     if after is not None:
         page = page.where(paging.after(keys, after))
     page_cte = page.order_by(*order).limit(bindparam("fetch")).cte("page")
     replies = select(*_PUBLIC, literal(1), literal(None)).where(
-        _C.root_id.in_(select(page_cte.c.id).where(page_cte.c.pos <= bindparam("limit"))), _C.status.in_(VISIBLE)
+        _C.root_id.in_(select(page_cte.c.id).where(page_cte.c.pos <= bindparam("limit"))), _SHOWN
     )
     both = union_all(select(page_cte), replies).subquery()
     return select(both).order_by(both.c.kind, both.c.pos, both.c.created_at, both.c.id)

@@ -16,7 +16,7 @@ from . import cache, events
 from .errors import invalid, not_found
 from .extensions import db
 from .models import Post, PostLike, Tag, iso, post_tags
-from .sql import insert_ignore
+from .sql import insert_ignore, read_together
 
 SLUG_RE = re.compile(r"[A-Za-z0-9_-]{1,200}")
 MAX_TAGS = 20
@@ -86,11 +86,13 @@ def _post_statement(with_reader: bool) -> Any:
 _POST_STATEMENTS = {False: _post_statement(False), True: _post_statement(True)}
 
 
-def read_post(slug: str, reader: str | None = None) -> PostRead | None:
-    """Read a post for readers in one statement (a row per tag); None if unknown."""
-    if not is_slug(slug):
-        return None
-    rows = db.session.execute(_POST_STATEMENTS[reader is not None], {"slug": slug, "reader": reader}).all()
+def post_query(slug: str, reader: str | None) -> tuple[Any, dict[str, Any]]:
+    """The statement and values that read a post for readers (see :func:`post_from_rows`)."""
+    return _POST_STATEMENTS[reader is not None], {"slug": slug, "reader": reader}
+
+
+def post_from_rows(rows: list[Any], reader: str | None) -> PostRead | None:
+    """Make the :class:`PostRead` of :func:`post_query`'s rows (one per tag); None if there are none."""
     if not rows:
         return None
     post_id, slug, title, url, published_at, comment_count, like_count = rows[0][:7]
@@ -102,6 +104,13 @@ def read_post(slug: str, reader: str | None = None) -> PostRead | None:
     return PostRead(post_id, shown, reader is not None and bool(rows[0][8]))
 
 
+def read_post(slug: str, reader: str | None = None) -> PostRead | None:
+    """Read a post for readers in one statement (a row per tag); None if unknown."""
+    if not is_slug(slug):
+        return None
+    return post_from_rows(read_together(post_query(slug, reader))[0], reader)
+
+
 def post_bytes(slug: str, known: dict[str, Any] | None = None, reader: str | None = None) -> bytes:
     """Build the post's JSON as every reader sees it (``liked`` false).
 
@@ -110,17 +119,21 @@ def post_bytes(slug: str, known: dict[str, Any] | None = None, reader: str | Non
     that the liked flag costs no second query.
     """
     post = read_post(slug, reader)
+    if known is not None:
+        known["post"], known["reader"] = post, reader
+    return shown_bytes(post)
+
+
+def shown_bytes(post: PostRead | None) -> bytes:
+    """The JSON every reader gets for ``post`` (``liked`` false); 404 if there is no post."""
     if post is None:
         raise not_found("Post")
-    if known is not None:
-        known["post"] = post
-        known["reader"] = reader
     return orjson.dumps(post.shown, option=orjson.OPT_SORT_KEYS)
 
 
 def liked_flag(slug: str, reader: str, known: dict[str, Any] | None = None) -> bytes:
     """Return b"1" if the reader likes the post, else b"0"."""
-    if known and "post" in known and known.get("reader") == reader:
+    if known and known.get("post") is not None and known.get("reader") == reader:
         return b"1" if known["post"].liked else b"0"
     found = db.session.scalar(
         select(PostLike.id)
