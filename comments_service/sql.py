@@ -28,6 +28,7 @@ def insert_ignore(table: Table, rows: Sequence[dict[str, Any]], returning: Any =
 
 Query = tuple[Executable, Mapping[str, Any]]
 _COMPILED: dict[tuple[Executable, str], Compiled] = {}
+COMPILED_MAX = 64
 
 
 def read_together(*queries: Query) -> list[list[Any]]:
@@ -45,18 +46,19 @@ def read_together(*queries: Query) -> list[list[Any]]:
     driver = connection.connection.driver_connection
     plans = [_compiled(statement, dialect) for statement, _ in queries]
     # Listeners of the engine's statements (query counters, logs) see these too.
-    events = connection.dispatch if connection._has_events or connection.engine._has_events else None
+    events = connection.dispatch
     sent = []
     try:
         with driver.pipeline():  # type: ignore[union-attr]
             for plan, (_, params) in zip(plans, queries, strict=True):
                 cursor = driver.cursor(row_factory=namedtuple_row)  # type: ignore[union-attr]
                 values = plan.construct_params(params)
-                if events is not None:
-                    events.before_cursor_execute(connection, cursor, plan.string, values, None, False)
+                events.before_cursor_execute(connection, cursor, plan.string, values, None, False)
                 cursor.execute(plan.string, values)
                 sent.append((cursor, plan.string, values))
         rows = [cursor.fetchall() for cursor, _, _ in sent]
+        for cursor, _, _ in sent:
+            cursor.close()
     except dialect.loaded_dbapi.Error as error:
         # As SQLAlchemy does for its own statements: a dead connection is dropped, the error is its kind.
         dead = dialect.is_disconnect(error, driver, None)
@@ -66,9 +68,8 @@ def read_together(*queries: Query) -> list[list[Any]]:
             "; ".join(plan.string for plan in plans), None, error, dialect.loaded_dbapi.Error,
             connection_invalidated=dead, dialect=dialect,
         ) from error
-    if events is not None:
-        for cursor, statement, values in sent:
-            events.after_cursor_execute(connection, cursor, statement, values, None, False)
+    for cursor, statement, values in sent:
+        events.after_cursor_execute(connection, cursor, statement, values, None, False)
     return rows
 
 
@@ -79,5 +80,6 @@ def _compiled(statement: Executable, dialect: Dialect) -> Compiled:
         plan = statement.compile(dialect=dialect)
         if plan._bind_processors or plan.post_compile_params:  # values the driver cannot take as they are
             raise TypeError(f"statement needs bind processing: {sorted(plan._bind_processors)}")
-        _COMPILED[key] = plan
+        if len(_COMPILED) < COMPILED_MAX:  # a statement built per call would only fill it
+            _COMPILED[key] = plan
     return plan
