@@ -6,7 +6,7 @@ Every status change goes through :func:`set_status`, which keeps the post's
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
-from typing import Any
+from typing import Any, NamedTuple
 
 import orjson
 from flask import current_app
@@ -172,7 +172,7 @@ def _serializer() -> URLSafeSerializer:
     return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="edit-token")
 
 
-def edit_deadline(comment: Comment) -> datetime:
+def edit_deadline(comment: Comment | NewComment) -> datetime:
     """Return the time after which the author may no longer edit or delete."""
     created = comment.created_at
     if created.tzinfo is None:
@@ -188,7 +188,34 @@ def render_body(body: str) -> str:
     return html
 
 
-def create_comment(slug: str, data: dict[str, Any], reader: str | None, ip: str | None) -> tuple[Comment, str]:
+class NewComment(NamedTuple):
+    """A comment just stored, with what its poster is answered (no ORM object, nothing to reload)."""
+
+    id: int
+    post_id: int
+    parent_id: int | None
+    author: str
+    website: str | None
+    avatar: str
+    body_html: str
+    created_at: datetime
+    status: CommentStatus
+
+
+def created_body(comment: NewComment, token: str) -> dict[str, Any]:
+    """Return the 201 answer to a new comment as CommentCreatedSchema dumps it."""
+    return {
+        "author": comment.author, "avatar": comment.avatar, "body_html": comment.body_html,
+        "created_at": iso(comment.created_at), "deleted": False, "edit_token": token,
+        "edit_until": iso(edit_deadline(comment)), "edited_at": None, "id": comment.id, "like_count": 0,
+        "parent_id": comment.parent_id, "replies": [],
+        # Spam is answered like any comment that waits (CommentStatusSchema).
+        "status": "approved" if comment.status == CommentStatus.APPROVED else "pending",
+        "website": comment.website,
+    }
+
+
+def create_comment(slug: str, data: dict[str, Any], reader: str | None, ip: str | None) -> tuple[NewComment, str]:
     """Store a reader's comment (pending under pre-moderation); return it and its edit token."""
     post = post_for_write(slug)
     parent = None
@@ -227,14 +254,18 @@ def create_comment(slug: str, data: dict[str, Any], reader: str | None, ip: str 
     db.session.add(comment)
     # The status is set before the row is flushed: one INSERT with it, not an INSERT and an UPDATE.
     set_status(comment, verdict.status)
-    # Read before the commit expires them, so that telling the caches costs no query.
-    post_slug, status = post.slug, verdict.status
+    db.session.flush()
+    # Everything the answer and the caches need is read before the commit expires
+    # the row: answering costs no second query.
+    created = NewComment(comment.id, post.id, comment.parent_id, author, website, comment.avatar, body_html,
+                         comment.created_at, verdict.status)
+    post_slug = post.slug
     db.session.commit()
-    if status == CommentStatus.APPROVED:
+    if created.status == CommentStatus.APPROVED:
         events.notify(post_slug, events.COMMENTS)
-    elif status == CommentStatus.PENDING:
+    elif created.status == CommentStatus.PENDING:
         events.notify_queued(comment)
-    return comment, _serializer().dumps(comment.id)
+    return created, _serializer().dumps(created.id)
 
 
 def set_status(comment: Comment, new: CommentStatus) -> CommentStatus:

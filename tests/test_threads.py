@@ -6,8 +6,10 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import update
 
+from comments_service.comments import edit_deadline
 from comments_service.extensions import db
 from comments_service.models import Comment
+from comments_service.schemas import CommentCreatedSchema
 from tests.helpers import approve, approved_comment, post_comment
 
 
@@ -141,6 +143,49 @@ def test_new_comment_response(client):
     assert timedelta(seconds=899) <= until - created <= timedelta(seconds=901)
     assert "email" not in data
 
+
+
+@pytest.mark.parametrize(
+    ("moderation", "fields"),
+    [
+        ("pre", {"email": "x@example.com"}),
+        ("post", {"author": "Zo\u00eb \u201cZ\u201d </script>", "website": "https://zoe.example/?a=1&b=<2>"}),
+        ("post", {"website_confirm": "bot"}),  # spam: answered as pending
+        ("post", {"body": "**bold** <em>x</em> & a [link](https://example.org/\u00e9)", "reply": True}),
+    ],
+)
+def test_new_comment_answer_is_the_schema_dump_of_its_row(make_app, moderation, fields):
+    # The answer is built without reading the row back: it must be byte for byte
+    # what CommentCreatedSchema and Flask's JSON make of the stored row.
+    app = make_app(MODERATION=moderation)
+    client = app.test_client()
+    fields = dict(fields)
+    if fields.pop("reply", False):
+        top = post_comment(client, "p").get_json()
+        with app.app_context():
+            db.session.execute(update(Comment).where(Comment.id == top["id"]).values(status="approved"))
+            db.session.commit()
+        fields["parent_id"] = top["id"]
+    response = post_comment(client, "p", **fields)
+    assert response.status_code == 201 and response.mimetype == "application/json"
+    token = response.get_json()["edit_token"]
+    with app.app_context():
+        row = db.session.get(Comment, response.get_json()["id"])
+        row.edit_token = token
+        row.edit_until = edit_deadline(row)
+        row.replies = []
+        expected = app.json.response(CommentCreatedSchema().dump(row)).get_data()
+    assert response.get_data() == expected
+    assert response.get_json()["parent_id"] == fields.get("parent_id")
+
+
+def test_new_comment_is_not_read_back(count_queries, client):
+    post_comment(client, "p")  # the post exists
+    counter = count_queries()
+    assert post_comment(client, "p").status_code == 201
+    statements = [s.split()[0] for s in counter.statements]
+    assert "INSERT" in statements
+    assert "SELECT" not in statements[statements.index("INSERT"):]
 
 class TestAuthorEdits:
     def test_edit_within_window(self, client, moderator):
