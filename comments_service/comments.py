@@ -11,13 +11,13 @@ from typing import Any, NamedTuple
 import orjson
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import Row, Select, bindparam, delete, exists, func, literal, select, union_all, update
+from sqlalchemy import Row, Select, and_, bindparam, delete, exists, func, literal, select, union_all, update
 
 from . import auth, cache, events, paging, sanitize, spam
 from .errors import ApiError, invalid, not_found
 from .extensions import db
 from .models import Comment, CommentStatus, Post, iso
-from .posts import is_slug, liked_flag, post_bytes, post_for_write, read_post, with_liked
+from .posts import FOR_WRITE, is_slug, liked_flag, post_bytes, post_for_write, read_post, with_liked
 
 VISIBLE = (CommentStatus.APPROVED, CommentStatus.DELETED)
 
@@ -215,30 +215,55 @@ def created_body(comment: NewComment, token: str) -> dict[str, Any]:
     }
 
 
+_PARENT = Comment.__table__.alias("parent")
+_WRITE_STATEMENTS: dict[tuple[bool, tuple[str, ...]], Select[Any]] = {}
+
+
+def _write_statement(reply: bool, columns: tuple[Any, ...]) -> Select[Any]:
+    """The statement that reads a new comment's post, its parent and the spam checks: one round trip.
+
+    The parent is read only if it is an approved comment of the same post.
+    Built once per shape.
+    """
+    key = (reply, tuple(column.name for column in columns))
+    statement = _WRITE_STATEMENTS.get(key)
+    if statement is None:
+        posts_table = Post.__table__
+        if reply:
+            on = and_(_PARENT.c.id == bindparam("parent_id"), _PARENT.c.post_id == posts_table.c.id,
+                      _PARENT.c.status == CommentStatus.APPROVED)
+            source = posts_table.outerjoin(_PARENT, on)
+            parent = (_PARENT.c.id.label("parent_id"), _PARENT.c.root_id.label("parent_root_id"))
+        else:
+            source, parent = posts_table, ()
+        statement = FOR_WRITE.with_only_columns(posts_table.c.id, posts_table.c.slug, *parent, *columns)
+        statement = _WRITE_STATEMENTS[key] = statement.select_from(source)
+    return statement
+
+
 def create_comment(slug: str, data: dict[str, Any], reader: str | None, ip: str | None) -> tuple[NewComment, str]:
     """Store a reader's comment (pending under pre-moderation); return it and its edit token."""
-    post = post_for_write(slug)
-    parent = None
-    if data.get("parent_id") is not None:
-        parent = db.session.get(Comment, data["parent_id"])
-        if parent is None or parent.post_id != post.id or parent.status != CommentStatus.APPROVED:
-            raise invalid("parent_id", "Reply to an approved comment of the same post.")
-    author = sanitize.plain_line(data["author"])
-    if not author:
-        raise invalid("author", "The name has no readable characters.")
     email = (data.get("email") or "").strip().lower() or None
     website = data.get("website") or None
     body_source = sanitize.clean_text_block(data["body"])
-    body_html = render_body(data["body"])
     ip_hash = auth.ip_hash(ip)
+    parent_id = data.get("parent_id")
+    columns, params = spam.lookups(body_source, email, reader, ip_hash)
+    post = post_for_write(slug, _write_statement(parent_id is not None, columns), {**params, "parent_id": parent_id})
+    if parent_id is not None and post.parent_id is None:
+        raise invalid("parent_id", "Reply to an approved comment of the same post.")
+    author = sanitize.plain_line(data["author"])
+    if not author:
+        raise invalid("author", "The name has no readable characters.")
+    body_html = render_body(data["body"])
     verdict = spam.screen(
         author=author, email=email, website=website, body_source=body_source, body_html=body_html,
-        honeypot=data.get(spam.HONEYPOT_FIELD), reader_hash=reader, ip_hash=ip_hash,
+        honeypot=data.get(spam.HONEYPOT_FIELD), found=post._mapping,
     )
     comment = Comment(
         post_id=post.id,
-        parent_id=parent.id if parent else None,
-        root_id=(parent.root_id or parent.id) if parent else None,
+        parent_id=parent_id,
+        root_id=(post.parent_root_id or parent_id) if parent_id is not None else None,
         author=author,
         email=email,
         website=website,

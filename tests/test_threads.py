@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import event, update
 
 from comments_service.comments import edit_deadline
 from comments_service.extensions import db
@@ -186,6 +186,34 @@ def test_new_comment_is_not_read_back(count_queries, client):
     statements = [s.split()[0] for s in counter.statements]
     assert "INSERT" in statements
     assert "SELECT" not in statements[statements.index("INSERT"):]
+
+
+@pytest.mark.parametrize(
+    ("settings", "after_select"),
+    [
+        ({"MODERATION": "pre", "AUTO_APPROVE_KNOWN_AUTHORS": True}, ["INSERT"]),
+        ({"MODERATION": "post"}, ["INSERT", "UPDATE"]),
+    ],
+)
+def test_a_reply_is_checked_in_the_statement_that_reads_its_post(make_app, moderator, settings, after_select):
+    # The parent, bans, the duplicate window and known authors are read with the post: one SELECT.
+    app = make_app(DUPLICATE_WINDOW_SECONDS=600, **settings)
+    client = app.test_client()
+    top = approved_comment(client, moderator, "p", body="first")
+    statements: list[str] = []
+    with app.app_context():
+        engine = db.engine
+    listener = lambda conn, cursor, statement, *rest: statements.append(statement.split()[0])  # noqa: E731
+    event.listen(engine, "before_cursor_execute", listener)
+    try:
+        response = post_comment(client, "p", email="r@example.com", parent_id=top["id"])
+    finally:
+        event.remove(engine, "before_cursor_execute", listener)
+    assert response.status_code == 201, response.get_json()
+    assert statements == ["SELECT", *after_select]
+    with app.app_context():
+        row = db.session.get(Comment, response.get_json()["id"])
+        assert (row.parent_id, row.root_id) == (top["id"], top["id"])
 
 class TestAuthorEdits:
     def test_edit_within_window(self, client, moderator):
