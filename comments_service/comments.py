@@ -11,7 +11,20 @@ from typing import Any, NamedTuple
 import orjson
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import Row, Select, and_, bindparam, delete, exists, func, literal, select, union_all, update
+from sqlalchemy import (
+    Row,
+    Select,
+    and_,
+    bindparam,
+    delete,
+    exists,
+    func,
+    insert,
+    literal,
+    select,
+    union_all,
+    update,
+)
 
 from . import auth, cache, events, paging, sanitize, spam
 from .errors import ApiError, invalid, not_found
@@ -260,37 +273,34 @@ def create_comment(slug: str, data: dict[str, Any], reader: str | None, ip: str 
         author=author, email=email, website=website, body_source=body_source, body_html=body_html,
         honeypot=data.get(spam.HONEYPOT_FIELD), found=post._mapping,
     )
-    comment = Comment(
-        post_id=post.id,
-        parent_id=parent_id,
-        root_id=(post.parent_root_id or parent_id) if parent_id is not None else None,
-        author=author,
-        email=email,
-        website=website,
-        avatar=auth.avatar_hash(email, author),
-        body_source=body_source,
-        body_html=body_html,
-        created_at=datetime.now(timezone.utc),
-        ip_hash=ip_hash,
-        reader_hash=reader,
-        spam_reasons=verdict.reasons,
-        status=CommentStatus.PENDING,
-    )
-    db.session.add(comment)
-    # The status is set before the row is flushed: one INSERT with it, not an INSERT and an UPDATE.
-    set_status(comment, verdict.status)
-    db.session.flush()
-    # Everything the answer and the caches need is read before the commit expires
-    # the row: answering costs no second query.
-    created = NewComment(comment.id, post.id, comment.parent_id, author, website, comment.avatar, body_html,
-                         comment.created_at, verdict.status)
-    post_slug = post.slug
+    avatar, now = auth.avatar_hash(email, author), datetime.now(timezone.utc)
+    # Core statements: the ORM's unit of work would only add bookkeeping to one INSERT.
+    comment_id = db.session.execute(_INSERT, {
+        "post_id": post.id, "parent_id": parent_id,
+        "root_id": (post.parent_root_id or parent_id) if parent_id is not None else None,
+        "status": verdict.status, "author": author, "email": email, "website": website, "avatar": avatar,
+        "body_source": body_source, "body_html": body_html, "created_at": now, "like_count": 0,
+        "ip_hash": ip_hash, "reader_hash": reader, "spam_reasons": verdict.reasons,
+    }).inserted_primary_key[0]
+    created = NewComment(comment_id, post.id, parent_id, author, website, avatar, body_html, now, verdict.status)
+    if created.status == CommentStatus.APPROVED:
+        # What set_status keeps: the post counts its approved comments, in the same transaction.
+        db.session.execute(_COUNT_APPROVED, {"counted_post": post.id})
     db.session.commit()
     if created.status == CommentStatus.APPROVED:
-        events.notify(post_slug, events.COMMENTS)
-    elif created.status == CommentStatus.PENDING:
-        events.notify_queued(comment)
+        events.notify(post.slug, events.COMMENTS)
+    elif created.status == CommentStatus.PENDING and events.queue_watched():
+        events.notify_queued(db.session.get(Comment, created.id))
     return created, _serializer().dumps(created.id)
+
+
+# The id comes back with the INSERT (RETURNING where the database has it, else the row id).
+_INSERT = insert(Comment.__table__)
+_COUNT_APPROVED = (
+    update(Post.__table__)
+    .where(Post.__table__.c.id == bindparam("counted_post"))
+    .values(comment_count=Post.__table__.c.comment_count + 1)
+)
 
 
 def set_status(comment: Comment, new: CommentStatus) -> CommentStatus:
