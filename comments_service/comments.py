@@ -274,18 +274,25 @@ def create_comment(slug: str, data: dict[str, Any], reader: str | None, ip: str 
         honeypot=data.get(spam.HONEYPOT_FIELD), found=post._mapping,
     )
     avatar, now = auth.avatar_hash(email, author), datetime.now(timezone.utc)
-    # Core statements: the ORM's unit of work would only add bookkeeping to one INSERT.
-    comment_id = db.session.execute(_INSERT, {
+    row = {
         "post_id": post.id, "parent_id": parent_id,
         "root_id": (post.parent_root_id or parent_id) if parent_id is not None else None,
         "status": verdict.status, "author": author, "email": email, "website": website, "avatar": avatar,
         "body_source": body_source, "body_html": body_html, "created_at": now, "like_count": 0,
         "ip_hash": ip_hash, "reader_hash": reader, "spam_reasons": verdict.reasons,
-    }).inserted_primary_key[0]
+    }
+    row = {f"new_{name}": value for name, value in row.items()}
+    # Core statements: the ORM's unit of work would only add bookkeeping to one INSERT.
+    # An approved comment also counts on its post (what set_status keeps), in the
+    # same transaction; PostgreSQL does both in one statement.
+    approved = verdict.status == CommentStatus.APPROVED
+    if approved and db.session.get_bind().dialect.name == "postgresql":
+        comment_id = db.session.execute(_INSERT_COUNTED, {**row, "counted_at": now}).scalar_one()
+    else:
+        comment_id = db.session.execute(_INSERT, row).inserted_primary_key[0]
+        if approved:
+            db.session.execute(_COUNT_APPROVED, {"counted_post": post.id})
     created = NewComment(comment_id, post.id, parent_id, author, website, avatar, body_html, now, verdict.status)
-    if created.status == CommentStatus.APPROVED:
-        # What set_status keeps: the post counts its approved comments, in the same transaction.
-        db.session.execute(_COUNT_APPROVED, {"counted_post": post.id})
     db.session.commit()
     if created.status == CommentStatus.APPROVED:
         events.notify(post.slug, events.COMMENTS)
@@ -294,12 +301,24 @@ def create_comment(slug: str, data: dict[str, Any], reader: str | None, ip: str 
     return created, _serializer().dumps(created.id)
 
 
-# The id comes back with the INSERT (RETURNING where the database has it, else the row id).
-_INSERT = insert(Comment.__table__)
+_NEW_COLUMNS = ("post_id", "parent_id", "root_id", "status", "author", "email", "website", "avatar", "body_source",
+                "body_html", "created_at", "like_count", "ip_hash", "reader_hash", "spam_reasons")
+# Parameters named new_<column>. The id comes back with the INSERT (RETURNING where
+# the database has it, else the row id).
+_INSERT = insert(Comment.__table__).values({name: bindparam(f"new_{name}") for name in _NEW_COLUMNS})
 _COUNT_APPROVED = (
     update(Post.__table__)
     .where(Post.__table__.c.id == bindparam("counted_post"))
     .values(comment_count=Post.__table__.c.comment_count + 1)
+)
+# Both at once: WITH new AS (INSERT ... RETURNING) UPDATE posts ... FROM new (PostgreSQL).
+_NEW = _INSERT.returning(_C.id, _C.post_id).cte("new_comment")
+_INSERT_COUNTED = (
+    update(Post.__table__)
+    .where(Post.__table__.c.id == _NEW.c.post_id)
+    # Given, not left to onupdate: SQLAlchemy fills no defaults in a statement of this shape.
+    .values(comment_count=Post.__table__.c.comment_count + 1, updated_at=bindparam("counted_at"))
+    .returning(_NEW.c.id)
 )
 
 
