@@ -1,7 +1,8 @@
 """Readers' comments: threads for reading, posting, editing and deleting one's own.
 
 Every status change goes through :func:`set_status`, which keeps the post's
-``comment_count`` in the same transaction as the comment row.
+``comment_count`` in the same transaction as the comment row; a new comment
+(:func:`create_comment`, written with Core statements) is counted with its INSERT.
 """
 from __future__ import annotations
 
@@ -274,14 +275,13 @@ def create_comment(slug: str, data: dict[str, Any], reader: str | None, ip: str 
         honeypot=data.get(spam.HONEYPOT_FIELD), found=post._mapping,
     )
     avatar, now = auth.avatar_hash(email, author), datetime.now(timezone.utc)
-    row = {
+    row = {f"new_{name}": value for name, value in {
         "post_id": post.id, "parent_id": parent_id,
         "root_id": (post.parent_root_id or parent_id) if parent_id is not None else None,
         "status": verdict.status, "author": author, "email": email, "website": website, "avatar": avatar,
         "body_source": body_source, "body_html": body_html, "created_at": now, "like_count": 0,
         "ip_hash": ip_hash, "reader_hash": reader, "spam_reasons": verdict.reasons,
-    }
-    row = {f"new_{name}": value for name, value in row.items()}
+    }.items()}
     # Core statements: the ORM's unit of work would only add bookkeeping to one INSERT.
     # An approved comment also counts on its post (what set_status keeps), in the
     # same transaction; PostgreSQL does both in one statement.
