@@ -11,7 +11,7 @@ import re
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, bindparam, exists, or_, select
 
 from . import audit
 from .errors import ApiError, invalid, not_found
@@ -33,6 +33,22 @@ def find_ban(email: str | None, reader_hash: str | None, ip_hash: str | None) ->
         return None
     matches = or_(*(and_(Ban.kind == kind, Ban.value == value) for kind, value in marks))
     return db.session.scalar(select(Ban).where(matches, _active(datetime.now(timezone.utc))).limit(1))
+
+
+# Whether any of an author's marks is banned now, as a column that another
+# statement reads (a new comment's checks share the round trip that reads its
+# post). It asks what find_ban asks; a mark the author lacks is NULL, which
+# equals no value.
+BANNED = exists().where(
+    or_(*(and_(Ban.kind == kind, Ban.value == bindparam(f"ban_{kind}")) for kind in KINDS)),
+    or_(Ban.until.is_(None), Ban.until > bindparam("ban_now")),
+).label("banned")
+
+
+def banned_params(email: str | None, reader_hash: str | None, ip_hash: str | None) -> dict[str, Any]:
+    """Return the parameters of :data:`BANNED` for an author's marks."""
+    marks = zip(KINDS, (email, reader_hash, ip_hash), strict=True)
+    return {**{f"ban_{kind}": value or None for kind, value in marks}, "ban_now": datetime.now(timezone.utc)}
 
 
 def list_bans() -> list[Ban]:

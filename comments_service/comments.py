@@ -1,12 +1,13 @@
 """Readers' comments: threads for reading, posting, editing and deleting one's own.
 
 Every status change goes through :func:`set_status`, which keeps the post's
-``comment_count`` in the same transaction as the comment row.
+``comment_count`` in the same transaction as the comment row; a new comment
+(:func:`create_comment`, written with Core statements) is counted with its INSERT.
 """
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
-from typing import Any
+from typing import Any, NamedTuple
 
 import orjson
 from flask import current_app
@@ -15,10 +16,12 @@ from sqlalchemy import (
     Row,
     Select,
     String,
+    and_,
     bindparam,
     delete,
     exists,
     func,
+    insert,
     literal,
     or_,
     select,
@@ -32,6 +35,7 @@ from .errors import ApiError, invalid, not_found
 from .extensions import db
 from .models import Comment, CommentStatus, Post, iso
 from .posts import (
+    FOR_WRITE,
     is_slug,
     liked_flag,
     post_for_write,
@@ -209,7 +213,7 @@ def _serializer() -> URLSafeSerializer:
     return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="edit-token")
 
 
-def edit_deadline(comment: Comment) -> datetime:
+def edit_deadline(comment: Comment | NewComment) -> datetime:
     """Return the time after which the author may no longer edit or delete."""
     created = comment.created_at
     if created.tzinfo is None:
@@ -225,53 +229,124 @@ def render_body(body: str) -> str:
     return html
 
 
-def create_comment(slug: str, data: dict[str, Any], reader: str | None, ip: str | None) -> tuple[Comment, str]:
+class NewComment(NamedTuple):
+    """A comment just stored, with what its poster is answered (no ORM object, nothing to reload)."""
+
+    id: int
+    post_id: int
+    parent_id: int | None
+    author: str
+    website: str | None
+    avatar: str
+    body_html: str
+    created_at: datetime
+    status: CommentStatus
+
+
+def created_body(comment: NewComment, token: str) -> dict[str, Any]:
+    """Return the 201 answer to a new comment as CommentCreatedSchema dumps it."""
+    return {
+        "author": comment.author, "avatar": comment.avatar, "body_html": comment.body_html,
+        "created_at": iso(comment.created_at), "deleted": False, "edit_token": token,
+        "edit_until": iso(edit_deadline(comment)), "edited_at": None, "id": comment.id, "like_count": 0,
+        "parent_id": comment.parent_id, "replies": [],
+        # Spam is answered like any comment that waits (CommentStatusSchema).
+        "status": "approved" if comment.status == CommentStatus.APPROVED else "pending",
+        "website": comment.website,
+    }
+
+
+_PARENT = Comment.__table__.alias("parent")
+_WRITE_STATEMENTS: dict[tuple[bool, tuple[str, ...]], Select[Any]] = {}
+
+
+def _write_statement(reply: bool, columns: tuple[Any, ...]) -> Select[Any]:
+    """The statement that reads a new comment's post, its parent and the spam checks: one round trip.
+
+    The parent is read only if it is an approved comment of the same post.
+    Built once per shape.
+    """
+    key = (reply, tuple(column.name for column in columns))
+    statement = _WRITE_STATEMENTS.get(key)
+    if statement is None:
+        posts_table = Post.__table__
+        if reply:
+            on = and_(_PARENT.c.id == bindparam("parent_id"), _PARENT.c.post_id == posts_table.c.id,
+                      _PARENT.c.status == CommentStatus.APPROVED)
+            source = posts_table.outerjoin(_PARENT, on)
+            parent = (_PARENT.c.id.label("parent_id"), _PARENT.c.root_id.label("parent_root_id"))
+        else:
+            source, parent = posts_table, ()
+        statement = FOR_WRITE.with_only_columns(posts_table.c.id, posts_table.c.slug, *parent, *columns)
+        statement = _WRITE_STATEMENTS[key] = statement.select_from(source)
+    return statement
+
+
+def create_comment(slug: str, data: dict[str, Any], reader: str | None, ip: str | None) -> tuple[NewComment, str]:
     """Store a reader's comment (pending under pre-moderation); return it and its edit token."""
-    post = post_for_write(slug)
-    parent = None
-    if data.get("parent_id") is not None:
-        parent = db.session.get(Comment, data["parent_id"])
-        if parent is None or parent.post_id != post.id or parent.status != CommentStatus.APPROVED:
-            raise invalid("parent_id", "Reply to an approved comment of the same post.")
-    author = sanitize.plain_line(data["author"])
-    if not author:
-        raise invalid("author", "The name has no readable characters.")
     email = (data.get("email") or "").strip().lower() or None
     website = data.get("website") or None
     body_source = sanitize.clean_text_block(data["body"])
-    body_html = render_body(data["body"])
     ip_hash = auth.ip_hash(ip)
+    parent_id = data.get("parent_id")
+    columns, params = spam.lookups(body_source, email, reader, ip_hash)
+    post = post_for_write(slug, _write_statement(parent_id is not None, columns), {**params, "parent_id": parent_id})
+    if parent_id is not None and post.parent_id is None:
+        raise invalid("parent_id", "Reply to an approved comment of the same post.")
+    author = sanitize.plain_line(data["author"])
+    if not author:
+        raise invalid("author", "The name has no readable characters.")
+    body_html = render_body(data["body"])
     verdict = spam.screen(
         author=author, email=email, website=website, body_source=body_source, body_html=body_html,
-        honeypot=data.get(spam.HONEYPOT_FIELD), reader_hash=reader, ip_hash=ip_hash,
+        honeypot=data.get(spam.HONEYPOT_FIELD), found=post._mapping,
     )
-    comment = Comment(
-        post_id=post.id,
-        parent_id=parent.id if parent else None,
-        root_id=(parent.root_id or parent.id) if parent else None,
-        author=author,
-        email=email,
-        website=website,
-        avatar=auth.avatar_hash(email, author),
-        body_source=body_source,
-        body_html=body_html,
-        created_at=datetime.now(timezone.utc),
-        ip_hash=ip_hash,
-        reader_hash=reader,
-        spam_reasons=verdict.reasons,
-        status=CommentStatus.PENDING,
-    )
-    db.session.add(comment)
-    # The status is set before the row is flushed: one INSERT with it, not an INSERT and an UPDATE.
-    set_status(comment, verdict.status)
-    # Read before the commit expires them, so that telling the caches costs no query.
-    post_slug, status = post.slug, verdict.status
+    avatar, now = auth.avatar_hash(email, author), datetime.now(timezone.utc)
+    row = {f"new_{name}": value for name, value in {
+        "post_id": post.id, "parent_id": parent_id,
+        "root_id": (post.parent_root_id or parent_id) if parent_id is not None else None,
+        "status": verdict.status, "author": author, "email": email, "website": website, "avatar": avatar,
+        "body_source": body_source, "body_html": body_html, "created_at": now, "like_count": 0,
+        "ip_hash": ip_hash, "reader_hash": reader, "spam_reasons": verdict.reasons,
+    }.items()}
+    # Core statements: the ORM's unit of work would only add bookkeeping to one INSERT.
+    # An approved comment also counts on its post (what set_status keeps), in the
+    # same transaction; PostgreSQL does both in one statement.
+    approved = verdict.status == CommentStatus.APPROVED
+    if approved and db.session.get_bind().dialect.name == "postgresql":
+        comment_id = db.session.execute(_INSERT_COUNTED, {**row, "counted_at": now}).scalar_one()
+    else:
+        comment_id = db.session.execute(_INSERT, row).inserted_primary_key[0]
+        if approved:
+            db.session.execute(_COUNT_APPROVED, {"counted_post": post.id})
+    created = NewComment(comment_id, post.id, parent_id, author, website, avatar, body_html, now, verdict.status)
     db.session.commit()
-    if status == CommentStatus.APPROVED:
-        events.notify(post_slug, events.COMMENTS)
-    elif status == CommentStatus.PENDING:
-        events.notify_queued(comment)
-    return comment, _serializer().dumps(comment.id)
+    if created.status == CommentStatus.APPROVED:
+        events.notify(post.slug, events.COMMENTS)
+    elif created.status == CommentStatus.PENDING and events.queue_watched():
+        events.notify_queued(db.session.get(Comment, created.id))
+    return created, _serializer().dumps(created.id)
+
+
+_NEW_COLUMNS = ("post_id", "parent_id", "root_id", "status", "author", "email", "website", "avatar", "body_source",
+                "body_html", "created_at", "like_count", "ip_hash", "reader_hash", "spam_reasons")
+# Parameters named new_<column>. The id comes back with the INSERT (RETURNING where
+# the database has it, else the row id).
+_INSERT = insert(Comment.__table__).values({name: bindparam(f"new_{name}") for name in _NEW_COLUMNS})
+_COUNT_APPROVED = (
+    update(Post.__table__)
+    .where(Post.__table__.c.id == bindparam("counted_post"))
+    .values(comment_count=Post.__table__.c.comment_count + 1)
+)
+# Both at once: WITH new AS (INSERT ... RETURNING) UPDATE posts ... FROM new (PostgreSQL).
+_NEW = _INSERT.returning(_C.id, _C.post_id).cte("new_comment")
+_INSERT_COUNTED = (
+    update(Post.__table__)
+    .where(Post.__table__.c.id == _NEW.c.post_id)
+    # Given, not left to onupdate: SQLAlchemy fills no defaults in a statement of this shape.
+    .values(comment_count=Post.__table__.c.comment_count + 1, updated_at=bindparam("counted_at"))
+    .returning(_NEW.c.id)
+)
 
 
 def set_status(comment: Comment, new: CommentStatus) -> CommentStatus:

@@ -28,6 +28,11 @@ def notify(post_slug: str | None, *kinds: str) -> None:
 queued = _signals.signal("comment-queued")
 
 
+def queue_watched() -> bool:
+    """Tell whether anything listens for comments entering the queue (then one is worth loading)."""
+    return bool(queued.receivers)
+
+
 def notify_queued(comment: Any) -> None:
     """Announce that a committed comment now waits in the moderation queue."""
     queued.send(None, comment=comment)

@@ -9,7 +9,7 @@ from typing import Any, NamedTuple
 
 import orjson
 from flask import current_app, g
-from sqlalchemy import bindparam, delete, exists, select, update
+from sqlalchemy import Row, Select, bindparam, delete, exists, select, update
 from sqlalchemy.orm import lazyload
 
 from . import cache, events
@@ -153,20 +153,31 @@ def with_liked(post_json: bytes, liked: bool) -> bytes:
     return post_json.replace(b'"liked":false', b'"liked":true', 1) if liked else post_json
 
 
-def post_for_write(slug: str) -> Post:
-    """Return the post readers write to, creating it when AUTO_CREATE_POSTS allows."""
-    post = find_post(slug, with_tags=False)
-    if post is not None:
-        return post
+# A write needs the post's id and slug only: a plain row, not the ORM entity.
+FOR_WRITE = select(_POSTS.id, _POSTS.slug).where(_POSTS.slug == bindparam("slug"))
+
+
+def post_for_write(slug: str, statement: Select[Any] = FOR_WRITE, params: dict[str, Any] | None = None) -> Row[Any]:
+    """Return the row (``id``, ``slug``) of the post readers write to, creating the post when AUTO_CREATE_POSTS allows.
+
+    ``statement`` may read more in the same round trip: it selects ``posts.id``
+    and ``posts.slug`` first, from ``posts`` where the slug is the ``slug``
+    parameter; ``params`` are its other parameters.
+    """
+    params = {**(params or {}), "slug": slug}
+    if is_slug(slug):
+        row = db.session.execute(statement, params).first()
+        if row is not None:
+            return row
     if not current_app.config["AUTO_CREATE_POSTS"]:
         require_slug(slug)
         raise not_found("Post")
     require_slug(slug)
     # Two first comments may race; the unique slug lets exactly one insert win.
     insert_ignore(Post.__table__, [_new_post_row(slug, slug, None)])
-    post = find_post(slug, with_tags=False)
-    assert post is not None
-    return post
+    row = db.session.execute(statement, params).first()
+    assert row is not None
+    return row
 
 
 def _new_post_row(slug: str, title: str, url: str | None) -> dict[str, Any]:

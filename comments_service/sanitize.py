@@ -88,9 +88,21 @@ def html_to_text(fragment: str) -> str:
     return _SPACE.sub(" ", html.unescape(text_only.clean(fragment))).strip()
 
 
+# A tag as the sanitizer writes it: every attribute value quoted, "<" in values
+# escaped; in text, "<" and ">" are always entities.
+_TAG = re.compile(r"""<[^<>"']*(?:(?:"[^"]*"|'[^']*')[^<>"']*)*>""")
+
+
 def is_readable(fragment: str) -> bool:
     """Tell whether sanitized HTML still shows something: text or a link."""
-    return bool(html_to_text(fragment)) or "<a " in fragment
+    if "<a " in fragment:
+        return True
+    # Cheap first: the text between the tags. It may only say yes, and only when
+    # every "<" and ">" was taken as a tag; the text-only cleaner has the last word.
+    between = _TAG.sub("", fragment)
+    if "<" not in between and ">" not in between and _SPACE.sub(" ", html.unescape(between)).strip():
+        return True
+    return bool(html_to_text(fragment))
 
 
 def excerpt(fragment: str, length: int = EXCERPT_LENGTH) -> str:

@@ -18,15 +18,16 @@ from the same author (reader token, address or e-mail) again within
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
+from typing import Any
 
 from flask import current_app
-from sqlalchemy import exists, or_, select
+from sqlalchemy import bindparam, exists, or_
 
 from . import bans
 from .errors import ApiError
-from .extensions import db
 from .models import Comment, CommentStatus
 
 HONEYPOT_FIELD = "website_confirm"
@@ -57,27 +58,43 @@ def blocked_word(*texts: str | None) -> str | None:
     return None
 
 
-def refuse_duplicate(body_source: str, email: str | None, reader_hash: str | None, ip_hash: str | None) -> None:
-    """Raise 409 if the same author posted the same text within the duplicate window."""
+# What screening asks of the database, as columns of the statement that reads
+# the comment's post: a new comment's checks cost no round trip of their own.
+# A mark the author lacks is NULL, which equals no value.
+_DUPLICATE = exists().where(
+    Comment.body_source == bindparam("dup_body"),
+    Comment.created_at >= bindparam("dup_since"),
+    or_(Comment.reader_hash == bindparam("dup_reader"), Comment.ip_hash == bindparam("dup_ip"),
+        Comment.email == bindparam("dup_email")),
+).label("duplicate")
+_KNOWN_AUTHOR = exists().where(
+    Comment.email == bindparam("known_email"), Comment.status == CommentStatus.APPROVED
+).label("known_author")
+
+
+def lookups(
+    body_source: str, email: str | None, reader_hash: str | None, ip_hash: str | None
+) -> tuple[tuple[Any, ...], dict[str, Any]]:
+    """Return the columns :func:`screen` needs read for a new comment, and their parameters.
+
+    ``banned``: a ban in force on the e-mail, reader token or address;
+    ``duplicate`` (when the window is on): the same text from the same author
+    within DUPLICATE_WINDOW_SECONDS; ``known_author`` (when pre-moderation
+    approves known authors): an approved comment with this e-mail.
+    """
+    columns: list[Any] = [bans.BANNED]
+    params = bans.banned_params(email, reader_hash, ip_hash)
     window = current_app.config["DUPLICATE_WINDOW_SECONDS"]
-    marks = [
-        column == value
-        for column, value in ((Comment.reader_hash, reader_hash), (Comment.ip_hash, ip_hash), (Comment.email, email))
-        if value
-    ]
-    if window <= 0 or not marks:
-        return
-    since = datetime.now(timezone.utc) - timedelta(seconds=window)
-    query = select(exists().where(Comment.body_source == body_source, Comment.created_at >= since, or_(*marks)))
-    if db.session.scalar(query):
-        raise ApiError(409, "duplicate_comment", "You already posted this text a moment ago.")
-
-
-def _known_author(email: str | None) -> bool:
-    if not email or not current_app.config["AUTO_APPROVE_KNOWN_AUTHORS"]:
-        return False
-    query = select(exists().where(Comment.email == email, Comment.status == CommentStatus.APPROVED))
-    return bool(db.session.scalar(query))
+    if window > 0 and (reader_hash or ip_hash or email):
+        columns.append(_DUPLICATE)
+        params.update(
+            dup_body=body_source, dup_since=datetime.now(timezone.utc) - timedelta(seconds=window),
+            dup_reader=reader_hash or None, dup_ip=ip_hash or None, dup_email=email or None,
+        )
+    if email and current_app.config["AUTO_APPROVE_KNOWN_AUTHORS"] and current_app.config["MODERATION"] != "post":
+        columns.append(_KNOWN_AUTHOR)
+        params["known_email"] = email
+    return tuple(columns), params
 
 
 def is_text_reason(reason: str) -> bool:
@@ -113,16 +130,19 @@ def screen(
     body_source: str,
     body_html: str,
     honeypot: str | None,
-    reader_hash: str | None,
-    ip_hash: str | None,
+    found: Mapping[str, Any],
 ) -> Verdict:
-    """Run every check on a new comment and return its starting status; 409 for a repeat."""
-    refuse_duplicate(body_source, email, reader_hash, ip_hash)
+    """Run every check on a new comment and return its starting status; 409 for a repeat.
+
+    ``found`` holds what the columns of :func:`lookups` read.
+    """
+    if found.get("duplicate"):
+        raise ApiError(409, "duplicate_comment", "You already posted this text a moment ago.")
     reasons = []
-    if bans.find_ban(email, reader_hash, ip_hash) is not None:
+    if found.get("banned"):
         reasons.append("banned")
     if honeypot and honeypot.strip():
         reasons.append("honeypot")
     reasons += reasons_for_text(body_html, body_source, author, email, website)
-    trusted = not reasons and (current_app.config["MODERATION"] == "post" or _known_author(email))
+    trusted = not reasons and (current_app.config["MODERATION"] == "post" or bool(found.get("known_author")))
     return Verdict(status_for(reasons, trusted), reasons)

@@ -115,3 +115,26 @@ def test_stored_comment_keeps_source_and_inert_html(client, moderator):
 def test_author_is_plain_text_without_controls(client, moderator):
     created = approved_comment(client, moderator, "p", author="  <b>Eve</b>\u202e\x07  ")
     assert created["author"] == "<b>Eve</b>"
+
+
+@pytest.mark.parametrize(
+    ("body", "readable"),
+    [
+        ('<abbr title="a>b"></abbr>', False),
+        ("<abbr title='say \"hi\" > there'></abbr>", False),
+        ('<abbr title="x&quot;>y">  </abbr>', False),
+        ("&nbsp; &#32; &#xa0;", False),
+        ("**&nbsp;**", False),
+        ("<img src=x><!-- hidden -->", False),
+        ("```\n \n```", False),
+        ("&lt;", True),
+        ("<b></b>&#8203;", True),
+        ("[](https://example.org)", True),
+    ],
+)
+def test_a_comment_with_nothing_readable_is_refused(client, body, readable):
+    # Markup whose attributes hold ">" or quotes shows nothing: the quick reading of the text must not find any.
+    response = client.post("/api/posts/p/comments", json={"author": "Ada", "body": body})
+    assert response.status_code == (201 if readable else 422), response.get_json()
+    if not readable:
+        assert "body" in response.get_json()["error"]["fields"]

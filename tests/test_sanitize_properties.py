@@ -45,3 +45,19 @@ def test_any_text_renders_inert(source):
     text, excerpt = sanitize.html_to_text(html), sanitize.excerpt(html)
     assert len(excerpt) <= sanitize.EXCERPT_LENGTH
     assert text.startswith(excerpt.removesuffix("\u2026"))
+
+
+def _readable_by_the_cleaner(html: str) -> bool:
+    return bool(sanitize.html_to_text(html)) or "<a " in html
+
+
+# Attribute values holding what could end or open a tag, around text or nothing.
+titled = st.builds(lambda v, q, inner: f"<abbr title={q}{v}{q}>{inner}</abbr>", st.text("<>\"' &;#a", max_size=10),
+                   st.sampled_from(['"', "'", ""]), st.sampled_from(["", " ", "x", "&nbsp;", "<b></b>"]))
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(fragment | st.text(max_size=40) | titled, max_size=3).map("".join))
+def test_readable_answers_as_the_text_only_cleaner(source):
+    for html in (sanitize.render_markdown(source), sanitize.clean_html(source)):
+        assert sanitize.is_readable(html) == _readable_by_the_cleaner(html), html

@@ -3,11 +3,14 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
+import flask_migrate
 import pytest
-from sqlalchemy import update
+from sqlalchemy import event, select, update
 
+from comments_service.comments import edit_deadline
 from comments_service.extensions import db
-from comments_service.models import Comment
+from comments_service.models import Comment, Post
+from comments_service.schemas import CommentCreatedSchema
 from tests.helpers import approve, approved_comment, post_comment
 
 
@@ -141,6 +144,109 @@ def test_new_comment_response(client):
     assert timedelta(seconds=899) <= until - created <= timedelta(seconds=901)
     assert "email" not in data
 
+
+
+@pytest.mark.parametrize(
+    ("moderation", "fields"),
+    [
+        ("pre", {"email": "x@example.com"}),
+        ("post", {"author": "Zo\u00eb \u201cZ\u201d </script>", "website": "https://zoe.example/?a=1&b=<2>"}),
+        ("post", {"website_confirm": "bot"}),  # spam: answered as pending
+        ("post", {"body": "**bold** <em>x</em> & a [link](https://example.org/\u00e9)", "reply": True}),
+    ],
+)
+def test_new_comment_answer_is_the_schema_dump_of_its_row(make_app, moderation, fields):
+    # The answer is built without reading the row back: it must be byte for byte
+    # what CommentCreatedSchema and Flask's JSON make of the stored row.
+    app = make_app(MODERATION=moderation)
+    client = app.test_client()
+    fields = dict(fields)
+    if fields.pop("reply", False):
+        top = post_comment(client, "p").get_json()
+        with app.app_context():
+            db.session.execute(update(Comment).where(Comment.id == top["id"]).values(status="approved"))
+            db.session.commit()
+        fields["parent_id"] = top["id"]
+    response = post_comment(client, "p", **fields)
+    assert response.status_code == 201 and response.mimetype == "application/json"
+    token = response.get_json()["edit_token"]
+    with app.app_context():
+        row = db.session.get(Comment, response.get_json()["id"])
+        row.edit_token = token
+        row.edit_until = edit_deadline(row)
+        row.replies = []
+        expected = app.json.response(CommentCreatedSchema().dump(row)).get_data()
+    assert response.get_data() == expected
+    assert response.get_json()["parent_id"] == fields.get("parent_id")
+
+
+def test_new_comment_is_not_read_back(count_queries, client):
+    post_comment(client, "p")  # the post exists
+    counter = count_queries()
+    assert post_comment(client, "p").status_code == 201
+    statements = [s.split()[0] for s in counter.statements]
+    assert "INSERT" in statements
+    assert "SELECT" not in statements[statements.index("INSERT"):]
+
+
+@pytest.mark.parametrize(
+    ("settings", "after_select"),
+    [
+        ({"MODERATION": "pre", "AUTO_APPROVE_KNOWN_AUTHORS": True}, ["INSERT"]),
+        ({"MODERATION": "post"}, ["WITH"]),  # the INSERT and the post's count in one statement
+    ],
+)
+def test_a_reply_is_checked_in_the_statement_that_reads_its_post(make_app, moderator, settings, after_select):
+    # The parent, bans, the duplicate window and known authors are read with the post: one SELECT.
+    app = make_app(DUPLICATE_WINDOW_SECONDS=600, **settings)
+    client = app.test_client()
+    top = approved_comment(client, moderator, "p", body="first")
+    statements: list[str] = []
+    with app.app_context():
+        engine = db.engine
+    listener = lambda conn, cursor, statement, *rest: statements.append(statement.split()[0])  # noqa: E731
+    event.listen(engine, "before_cursor_execute", listener)
+    try:
+        response = post_comment(client, "p", email="r@example.com", parent_id=top["id"])
+    finally:
+        event.remove(engine, "before_cursor_execute", listener)
+    assert response.status_code == 201, response.get_json()
+    assert statements == ["SELECT", *after_select]
+    with app.app_context():
+        row = db.session.get(Comment, response.get_json()["id"])
+        assert (row.parent_id, row.root_id) == (top["id"], top["id"])
+
+
+@pytest.mark.parametrize("database", ["postgresql", "sqlite"])
+def test_a_post_counts_the_comments_it_publishes_at_once(make_app, tmp_path, database):
+    # Under post-moderation the INSERT and the count go together (one statement on PostgreSQL, two on SQLite).
+    settings = {"MODERATION": "post", "MAX_LINKS": 1, "DUPLICATE_WINDOW_SECONDS": 600}
+    if database == "sqlite":
+        settings.update(SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'c.db'}", REDIS_URL=None)
+    app = make_app(**settings)
+    client = app.test_client()
+    if database == "sqlite":
+        with app.app_context():
+            flask_migrate.upgrade()
+    first = post_comment(client, "p", body="one").get_json()
+    with app.app_context():
+        db.session.execute(update(Post).where(Post.slug == "p").values(updated_at=datetime(2020, 1, 1, tzinfo=timezone.utc)))
+        db.session.commit()
+    reply = post_comment(client, "p", body="two", parent_id=first["id"]).get_json()
+    held = post_comment(client, "p", body="[a](https://a.example) [b](https://b.example)").get_json()
+    spam = post_comment(client, "p", body="three", website_confirm="x").get_json()
+    assert post_comment(client, "p", body="two").status_code == 409
+    assert [c["status"] for c in (first, reply, held, spam)] == ["approved", "approved", "pending", "pending"]
+    with app.app_context():
+        post = db.session.scalar(select(Post).where(Post.slug == "p"))
+        assert post.comment_count == 2
+        assert post.updated_at.replace(tzinfo=timezone.utc) > datetime(2021, 1, 1, tzinfo=timezone.utc)
+        rows = {c.id: c for c in db.session.scalars(select(Comment))}
+        assert [rows[c["id"]].status for c in (first, reply, held, spam)] == ["approved", "approved", "pending", "spam"]
+        assert (rows[reply["id"]].parent_id, rows[reply["id"]].root_id) == (first["id"], first["id"])
+        assert rows[held["id"]].spam_reasons == ["too_many_links"] and rows[spam["id"]].spam_reasons == ["honeypot"]
+        assert rows[first["id"]].body_source == "one" and rows[first["id"]].avatar == first["avatar"]
+    assert [c["id"] for c in client.get("/api/posts/p/comments").get_json()["comments"]] == [first["id"]]
 
 class TestAuthorEdits:
     def test_edit_within_window(self, client, moderator):
