@@ -157,12 +157,15 @@ def with_liked(post_json: bytes, liked: bool) -> bytes:
 FOR_WRITE = select(_POSTS.id, _POSTS.slug).where(_POSTS.slug == bindparam("slug"))
 
 
-def post_for_write(slug: str, statement: Select[Any] = FOR_WRITE, params: dict[str, Any] | None = None) -> Row[Any]:
+def post_for_write(
+    slug: str, statement: Select[Any] = FOR_WRITE, params: dict[str, Any] | None = None, create: bool = True,
+) -> Row[Any] | None:
     """Return the row (``id``, ``slug``) of the post readers write to, creating the post when AUTO_CREATE_POSTS allows.
 
     ``statement`` may read more in the same round trip: it selects ``posts.id``
     and ``posts.slug`` first, from ``posts`` where the slug is the ``slug``
-    parameter; ``params`` are its other parameters.
+    parameter; ``params`` are its other parameters. Without ``create``, a
+    post that would have been created is None instead.
     """
     params = {**(params or {}), "slug": slug}
     if is_slug(slug):
@@ -173,6 +176,8 @@ def post_for_write(slug: str, statement: Select[Any] = FOR_WRITE, params: dict[s
         require_slug(slug)
         raise not_found("Post")
     require_slug(slug)
+    if not create:
+        return None
     # Two first comments may race; the unique slug lets exactly one insert win.
     insert_ignore(Post.__table__, [_new_post_row(slug, slug, None)])
     row = db.session.execute(statement, params).first()

@@ -1,4 +1,4 @@
-"""Pooled connections that died while idle (a database restart, a proxy's idle timeout).
+"""Pooled connections: dead ones (a database restart, a proxy's idle timeout), and transactions.
 
 Writes check their connection before using it; reads skip that round trip
 and are answered again on a new connection when theirs was dead. Either
@@ -52,7 +52,7 @@ def test_a_write_checks_its_pooled_connection_first(make_app, database_url):
         assert db.session.get(Comment, created.get_json()["id"]).body_source == "after the restart"
 
 
-def test_reads_run_outside_a_transaction_and_writes_inside_one(make_app):
+def test_reads_and_single_statement_writes_run_outside_a_transaction(make_app, moderator):
     app = make_app(REDIS_URL=None)
     client = app.test_client()
     states: list[tuple[str, str]] = []
@@ -60,10 +60,17 @@ def test_reads_run_outside_a_transaction_and_writes_inside_one(make_app):
     def after(conn, cursor, statement, *args):
         states.append((statement.split()[0].upper(), conn.connection.driver_connection.info.transaction_status.name))
 
+    assert post_comment(client, "pool-r", body="the post's first").status_code == 201
     with app.app_context():
         event.listen(db.engine, "after_cursor_execute", after)
-    assert post_comment(client, "pool-r").status_code == 201
-    assert {state for verb, state in states if verb == "INSERT"} == {"INTRANS"}
+    created = post_comment(client, "pool-r")
+    assert created.status_code == 201
+    # A new comment is one INSERT after one SELECT, each committing itself.
+    assert [verb for verb, _ in states] == ["SELECT", "INSERT"] and {state for _, state in states} == {"IDLE"}
+    states.clear()
+    assert client.post(f"/api/moderation/comments/{created.get_json()['id']}/approve", headers=moderator).status_code == 200
+    # Approving changes the comment, the post's count and the log: one transaction.
+    assert len(states) >= 3 and {state for _, state in states} == {"INTRANS"}
     states.clear()
     assert client.get("/api/posts/pool-r/comments").status_code == 200
     # Two statements, each on its own: no BEGIN before them, no ROLLBACK after.

@@ -347,3 +347,14 @@ def test_a_very_deep_reply_chain_is_capped_not_a_server_error(make_app):
     assert all(c["replies"] == [] for c in deepest)
     assert [c["parent_id"] for c in deepest] == chain[MAX_DEPTH - 1:-1]
     assert response.get_json()["post"]["comment_count"] == 251
+
+
+def test_refused_comments_create_no_post(client, app):
+    # Checked before the database is asked: nothing is written for them, not even the post.
+    assert post_comment(client, "never-a", author="\u200b").status_code == 422
+    assert post_comment(client, "never-b", body="<p></p>").status_code == 422
+    assert post_comment(client, "never-c", parent_id=1).status_code == 422
+    for slug in ("never-a", "never-b", "never-c"):
+        assert client.get(f"/api/posts/{slug}").status_code == 404
+    assert post_comment(client, "never-d").status_code == 201
+    assert client.get("/api/posts/never-d").status_code == 200
