@@ -55,7 +55,19 @@ def reader_hash(required: bool = False) -> str | None:
         raise ApiError(
             400, "invalid_reader_token", "X-Reader-Token must be 16-128 printable characters."
         )
-    return keyed_hash("reader", token)
+    # The same readers come back page after page: their hashes are remembered (per key).
+    memo = (current_app.config["SECRET_KEY"], token)
+    found = _READER_HASHES.get(memo)
+    if found is None:
+        found = keyed_hash("reader", token)
+        if len(_READER_HASHES) >= READER_MEMO_SIZE:
+            _READER_HASHES.clear()
+        _READER_HASHES[memo] = found
+    return found
+
+
+READER_MEMO_SIZE = 4096
+_READER_HASHES: dict[tuple[str, str], str] = {}
 
 
 def hash_api_token(token: str) -> str:

@@ -42,3 +42,17 @@ def test_avatar_is_keyed_and_stable(client, moderator, make_app):
     other_key = make_app(SECRET_KEY="another-secret-key-0123456789-abcdefgh").test_client()
     three = other_key.post("/api/posts/p/comments", json={"author": "A", "email": EMAIL, "body": "z"}).get_json()
     assert three["avatar"] != one["avatar"]
+
+
+def test_remembered_reader_hashes_are_the_keyed_hash_of_their_own_app(make_app):
+    from comments_service import auth
+
+    token = {"X-Reader-Token": "a-reader-token-0123456789"}
+    hashes = []
+    for secret in ("first-secret-" + "x" * 40, "second-secret-" + "y" * 40):
+        app = make_app(SECRET_KEY=secret)
+        for _ in range(2):  # the second answer comes from the memo
+            with app.test_request_context(headers=token):
+                hashes.append(auth.reader_hash())
+                assert hashes[-1] == auth.keyed_hash("reader", token["X-Reader-Token"])
+    assert hashes[0] == hashes[1] != hashes[2] == hashes[3]
