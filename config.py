@@ -68,7 +68,7 @@ class Config:
         self.PUBLIC_URL = os.environ.get("PUBLIC_URL", "")
         # 64 KiB: werkzeug answers larger bodies with 413 before they are read.
         self.MAX_CONTENT_LENGTH = 64 * 1024
-        # Pooled connections are checked before writes only (comments_service.extensions.ping_unless_reading).
+        # Pooled connections are pinged outside requests only (comments_service.extensions.ping_outside_requests).
         self.SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {}
         self.SESSION_COOKIE_HTTPONLY = True
         self.SESSION_COOKIE_SAMESITE = "Lax"

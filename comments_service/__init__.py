@@ -17,7 +17,7 @@ from . import cache, ratelimit, redis_client, webhook
 from .api import register_blueprints
 from .cli import register_commands
 from .errors import register_errorhandlers
-from .extensions import READ_METHODS, cors, db, migrate, ping_unless_reading, release_session
+from .extensions import cors, db, may_answer_again, migrate, note_writes, ping_outside_requests, release_session
 
 MIGRATIONS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "migrations")
 
@@ -49,17 +49,19 @@ class ServiceFlask(Flask):
         return found
 
     def dispatch_request(self) -> Any:
-        """Dispatch as Flask does; a read whose pooled connection was dead runs once more on a new one.
+        """Dispatch as Flask does; a request whose pooled connection was dead runs once more on a new one.
 
-        Reads take pooled connections without a ping (ping_unless_reading). The
-        failed statement made SQLAlchemy drop every connection as old as that
-        one, so the second try connects afresh, and answers 503 only if the
-        database itself is down.
+        Requests take pooled connections without a ping (ping_outside_requests).
+        One that finds its connection dead before it sent anything that may
+        change data is answered again: the failed statement made SQLAlchemy
+        drop every connection as old as that one, so the second try connects
+        afresh, and answers 503 only if the database itself is down. One that
+        had sent a write is not (the write may have run): it answers 503.
         """
         try:
             return super().dispatch_request()
         except DBAPIError as error:
-            if not error.connection_invalidated or request.method not in READ_METHODS:
+            if not error.connection_invalidated or not may_answer_again():
                 raise
             release_session(None)
             return super().dispatch_request()
@@ -114,7 +116,8 @@ def register_extensions(app: Flask) -> None:
     ratelimit.init_app(app)
     webhook.init_app(app)
     with app.app_context():
-        event.listen(db.engine, "checkout", ping_unless_reading(db.engine.dialect))
+        event.listen(db.engine, "checkout", ping_outside_requests(db.engine.dialect))
+        event.listen(db.engine, "before_cursor_execute", note_writes)
         if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
             event.listen(db.engine, "connect", _sqlite_pragmas)
 

@@ -5,7 +5,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from flask import has_request_context, request
+from flask import g, has_request_context, request
 from flask_cors import CORS
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -66,22 +66,43 @@ def reading() -> bool:
     return has_request_context() and request.method in READ_METHODS
 
 
-def ping_unless_reading(dialect: Dialect) -> Callable[[Any, Any, Any], None]:
-    """Return a pool ``checkout`` listener: the pool's pre-ping, for everything but reads.
+def ping_outside_requests(dialect: Dialect) -> Callable[[Any, Any, Any], None]:
+    """Return a pool ``checkout`` listener: the pool's pre-ping, for commands and threads only.
 
-    A write, a command or a worker thread checks that its pooled connection is
-    alive before using it, and gets a new one if not. A read skips that round
-    trip: if its connection turns out dead, ServiceFlask answers it again
-    once on a fresh connection, which a read can do safely.
+    A command or a worker thread checks that its pooled connection is alive
+    before using it, and gets a new one if not. A request skips that round
+    trip (an eighth of a new comment's time under load): if its connection
+    turns out dead before it sent anything that may change data, ServiceFlask
+    answers it again once on a fresh connection (see :func:`note_writes`).
     """
     def checkout(dbapi_connection: Any, record: Any, proxy: Any) -> None:
-        if reading():
+        if has_request_context():
             return
         try:
             dialect.do_ping(dbapi_connection)
         except Exception as error:
             raise DisconnectionError(f"pooled connection is dead: {error}") from error
     return checkout
+
+
+def note_writes(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, executemany: bool) -> None:
+    """A ``before_cursor_execute`` listener: remember that this request sent what may change data.
+
+    Such a request is never answered twice: if its connection died while the
+    statement was out, the statement may have run. Only compiled SELECTs are
+    known to change nothing (sql.read_together sends only reads, with no
+    execution context).
+    """
+    if context is None or not has_request_context():
+        return
+    compiled = context.compiled
+    if compiled is None or not getattr(compiled.statement, "is_select", False):
+        g.db_wrote = True
+
+
+def may_answer_again() -> bool:
+    """Tell whether this request has sent nothing that may have changed data."""
+    return not g.get("db_wrote", False)
 
 
 migrate = Migrate()

@@ -1,13 +1,14 @@
 """Pooled connections: dead ones (a database restart, a proxy's idle timeout), and transactions.
 
-Writes check their connection before using it; reads skip that round trip
-and are answered again on a new connection when theirs was dead. Either
-way the reader sees no error.
+Requests take pooled connections without a ping. One whose connection
+turns out dead before it sent anything that may change data is answered
+again on a new connection, so the reader sees no error; one that had sent
+a write answers 503 and is never run twice.
 """
 from __future__ import annotations
 
 import psycopg
-from sqlalchemy import event
+from sqlalchemy import event, select
 
 from comments_service.extensions import db
 from comments_service.models import Comment
@@ -41,15 +42,47 @@ def test_a_read_on_a_dead_pooled_connection_is_answered_on_a_new_one(make_app, m
     ]
 
 
-def test_a_write_checks_its_pooled_connection_first(make_app, database_url):
+def test_a_write_on_a_dead_pooled_connection_is_answered_on_a_new_one(make_app, moderator, database_url):
     app = make_app(REDIS_URL=None)
     client = app.test_client()
-    assert post_comment(client, "pool-w").status_code == 201
+    first = approved_comment(client, moderator, "pool-w")
+    for body, extra in (("after the restart", {}), ("a reply after it", {"parent_id": first["id"]})):
+        assert kill_pooled_connections(app, database_url) >= 1
+        created = post_comment(client, "pool-w", body=body, **extra)
+        assert created.status_code == 201, created.get_json()
     assert kill_pooled_connections(app, database_url) >= 1
-    created = post_comment(client, "pool-w", body="after the restart")
-    assert created.status_code == 201, created.get_json()
+    assert client.post("/api/posts/pool-w/likes", headers=READER).status_code == 200
     with app.app_context():
-        assert db.session.get(Comment, created.get_json()["id"]).body_source == "after the restart"
+        bodies = [c.body_source for c in db.session.scalars(select(Comment).order_by(Comment.id))]
+        assert bodies[-2:] == ["after the restart", "a reply after it"]
+
+
+def test_a_write_whose_insert_met_a_dead_connection_is_not_run_twice(make_app, database_url):
+    app = make_app(REDIS_URL=None)
+    client = app.test_client()
+    assert post_comment(client, "pool-x").status_code == 201
+    admin = database_url.replace("postgresql+psycopg://", "postgresql://")
+
+    killed: list[int] = []
+
+    def kill_before_insert(conn, cursor, statement, *args):
+        # The server process goes away just as the INSERT is sent (once): its fate is unknown to the service.
+        if statement.lstrip().upper().startswith(("INSERT", "WITH")) and not killed:
+            pid = conn.connection.driver_connection.info.backend_pid
+            killed.append(pid)
+            with psycopg.connect(admin, autocommit=True) as other:
+                other.execute("SELECT pg_terminate_backend(%s)", (pid,))
+
+    with app.app_context():
+        event.listen(db.engine, "before_cursor_execute", kill_before_insert)
+    answer = post_comment(client, "pool-x", body="sent once")
+    with app.app_context():
+        event.remove(db.engine, "before_cursor_execute", kill_before_insert)
+    assert killed and answer.status_code == 503 and answer.get_json()["error"]["code"] == "storage_unavailable"
+    assert post_comment(client, "pool-x", body="the next one").status_code == 201
+    with app.app_context():
+        bodies = [c.body_source for c in db.session.scalars(select(Comment).where(Comment.body_source != "Hello there"))]
+    assert bodies == ["the next one"]
 
 
 def test_reads_and_single_statement_writes_run_outside_a_transaction(make_app, moderator):
