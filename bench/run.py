@@ -30,7 +30,7 @@ from typing import Any
 from sqlalchemy import event, text
 
 from bench import isso, services, wrk
-from bench.scenarios import COMMENT_LUA, SCENARIOS, THREAD, Scenario, Target
+from bench.scenarios import BLOG_ORIGIN, COMMENT_LUA, SCENARIOS, THREAD, Scenario, Target
 
 OUT = Path(__file__).resolve().parent / "out"
 TARGET_RATIO = 0.75  # cached widget reads, against bare Flask
@@ -178,7 +178,7 @@ def run_scenario(scenario: Scenario, bare: services.Gunicorn, redis_url: str, ar
             "DATABASE_URL": db_url, "REDIS_URL": redis_url, "SECRET_KEY": secrets.token_urlsafe(48),
             # Production settings: rate limits on (they apply to writes), pre-moderation.
             "APP_ENV": "production", "RATELIMIT_ENABLED": "1", "MODERATION": "pre",
-            "CORS_ORIGINS": "https://blog.example",
+            "CORS_ORIGINS": BLOG_ORIGIN,
             **scenario.env,
         }
         facts, queries = prepare(scenario, env)

@@ -19,6 +19,7 @@ from bench import data
 from comments_service import comments, engagement, moderation, posts
 
 READER = {"X-Reader-Token": "bench-reader-token-000001"}
+BLOG_ORIGIN = "https://blog.example"  # the service's CORS_ORIGINS in every scenario (bench/run.py)
 
 
 @dataclass
@@ -105,6 +106,8 @@ def widget_targets(facts: dict[str, Any]) -> list[Target]:
         Target("popular-tags", "/api/widgets/popular-tags", widget=True),
         Target("recent-posts", "/api/widgets/recent-posts", widget=True),
         Target("counts (20 posts)", f"/api/counts?{counts}", widget=True),
+        # What a blog page's script sends: a cross-origin request, answered with CORS headers.
+        Target("counts, from a page", f"/api/counts?{counts}", headers={"Origin": BLOG_ORIGIN}),
         Target("post + liked", f"/api/posts/{slugs[0]}", headers=READER),
         Target("thread, first page", f"/api/posts/{slugs[0]}/comments", headers=READER),
     ]
