@@ -238,6 +238,8 @@ def invalidate(groups: Iterable[str]) -> bool:
         return True
     assert state.bump is not None
     done = client.call(lambda r: state.bump(args=[PREFIX, *groups], client=r) is not None, False)
+    if done and state.near is not None:
+        state.near.forget(groups)
     if not done:
         if state.near is not None:
             state.near.close()  # no message about this write will reach this process's copies either

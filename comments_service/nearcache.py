@@ -120,6 +120,17 @@ class NearCache:
                 self._size += (name, field) not in values
                 values[(name, field)] = (value, expires)
 
+    def forget(self, groups: Sequence[str]) -> None:
+        """Drop this process's copies of ``groups`` now, not when Redis's message about them comes.
+
+        For the process that made the change: its next read must not race the
+        message that tells the same.
+        """
+        with self._lock:
+            for group in groups:
+                self._drop_group(group)
+            self.version += 1  # a value read before the change must not be kept after it
+
     def _listen(self) -> bool:
         # Read everything Redis sent, ping now and then, and say whether copies may be used.
         conn = self._conn

@@ -427,3 +427,18 @@ def test_cache_rebuild_without_redis_fails_clearly(make_app):
     for url in (None, "redis://127.0.0.1:1/0"):
         result = make_app(REDIS_URL=url).test_cli_runner().invoke(args=["cache", "rebuild"])
         assert result.exit_code != 0 and "Redis" in result.output
+
+
+def test_a_process_drops_its_own_copies_when_it_writes_not_when_redis_says_so(app, client, site):
+    near = app.extensions["cache"].near
+    for _ in range(100):  # warm: this process holds copies of the post's group
+        read_all(client)
+        if near._groups:
+            break
+        time.sleep(0.01)
+    held = set(near._groups)
+    assert held
+    with app.app_context():
+        assert cache.invalidate(held)
+    # Gone before any message from Redis was read: the process's next read cannot race it.
+    assert not set(near._groups) & held

@@ -9,7 +9,7 @@ import pytest
 import redis
 from sqlalchemy import func, select, text, update
 
-from comments_service import create_app
+from comments_service import cache, create_app
 from comments_service.auth import create_api_token
 from comments_service.extensions import db
 from comments_service.models import Comment, ModerationEvent, Post, Role, Tag
@@ -76,6 +76,7 @@ def empty_everything(app) -> dict[str, str]:
         db.session.execute(text(f"TRUNCATE {', '.join(TABLES)} RESTART IDENTITY CASCADE"))
         db.session.commit()
         token = create_api_token("test-moderator", Role.MODERATOR)
+        cache.drop_all()  # as an operator would: this process's own copies go at once
     redis.Redis.from_url(REDIS_URL).flushdb()
     return {"Authorization": f"Bearer {token}"}
 
