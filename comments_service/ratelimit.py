@@ -22,7 +22,7 @@ from collections.abc import Callable
 from functools import partial, wraps
 from typing import Any, TypeVar
 
-from flask import Flask, current_app, request
+from flask import Flask, current_app, g, request
 from flask_limiter import Limiter, RateLimitExceeded
 from limits import parse_many
 
@@ -143,8 +143,10 @@ def limited(setting: str) -> Callable[[F], F]:
         @wraps(view)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             guarded = _guarded(view, setting)
-            if guarded is None:
+            # A request answered again (its connection was dead) was counted the first time.
+            if guarded is None or g.get("rate_counted"):
                 return view(*args, **kwargs)
+            g.rate_counted = True
             try:
                 return guarded(*args, **kwargs)
             except RateLimitExceeded:

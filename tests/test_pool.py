@@ -114,3 +114,14 @@ def test_reads_and_single_statement_writes_run_outside_a_transaction(make_app, m
             assert raw.driver_connection.autocommit is False  # the pool gave the connection back as it was
         finally:
             raw.close()
+
+
+def test_a_write_answered_again_counts_once_against_its_rate_limit(make_app, database_url):
+    app = make_app(REDIS_URL=None, RATELIMIT_ENABLED=True, RATELIMIT_LIKES="1 per minute")
+    client = app.test_client()
+    token = {"X-Reader-Token": "pool-limit-reader-0001"}
+    assert post_comment(client, "pool-l").status_code == 201
+    assert kill_pooled_connections(app, database_url) >= 1
+    liked = client.post("/api/posts/pool-l/likes", headers=token)
+    assert liked.status_code == 200, liked.get_json()
+    assert client.post("/api/posts/pool-l/likes", headers=token).status_code == 429
