@@ -32,7 +32,7 @@ from sqlalchemy import (
 
 from . import auth, cache, events, paging, sanitize, spam
 from .errors import ApiError, invalid, not_found
-from .extensions import db
+from .extensions import begin_autocommit, db
 from .models import Comment, CommentStatus, Post, iso
 from .posts import (
     FOR_WRITE,
@@ -81,7 +81,7 @@ def thread_json(slug: str, sort: str, limit: int, cursor: str | None, reader: st
             post_rows, page_rows = read_together(
                 post_query(slug, reader), (_FIRST_PAGES[sort], {"slug": slug, "limit": limit, "fetch": limit + 1})
             )
-            known.update(post=post_from_rows(post_rows, reader), reader=reader, page=page_rows)
+            known.update(post=post_from_rows(post_rows, reader), page=page_rows)
 
     def post() -> bytes:
         load()
@@ -115,7 +115,7 @@ def list_thread(slug: str, sort: str, limit: int, cursor: str | None, reader: st
     after = paging.decode(f"thread:{sort}", cursor, len(keys)) if cursor else None
     statement = _page_statement(sort, after) if after is not None else _FIRST_PAGES[sort]
     rows = list(db.session.execute(statement, {"slug": slug, "limit": limit, "fetch": limit + 1}))
-    return {"post": {**post.shown, "liked": post.liked}, **_thread(rows, sort, limit)}
+    return {"post": {**post.shown, "liked": bool(post.liked)}, **_thread(rows, sort, limit)}
 
 
 def _thread(rows: list[Any], sort: str, limit: int) -> dict[str, Any]:
@@ -154,8 +154,8 @@ def _page_statement(sort: str, after: list[Any] | None) -> Select[Any]:
 _FIRST_PAGES = {sort: _page_statement(sort, None) for sort in SORTS}
 
 
-def _public(row: Row[Any]) -> dict[str, Any]:
-    """A comment as CommentSchema dumps it, with an empty ``replies``."""
+def _public(row: Row[Any] | tuple[Any, ...]) -> dict[str, Any]:
+    """A comment as CommentSchema dumps it, with an empty ``replies``, from its _PUBLIC columns."""
     id_, parent_id, status, author, website, avatar, body_html, created_at, edited_at, like_count = row[:10]
     return {
         "author": author, "avatar": avatar, "body_html": body_html, "created_at": iso(created_at),
@@ -245,15 +245,11 @@ class NewComment(NamedTuple):
 
 def created_body(comment: NewComment, token: str) -> dict[str, Any]:
     """Return the 201 answer to a new comment as CommentCreatedSchema dumps it."""
-    return {
-        "author": comment.author, "avatar": comment.avatar, "body_html": comment.body_html,
-        "created_at": iso(comment.created_at), "deleted": False, "edit_token": token,
-        "edit_until": iso(edit_deadline(comment)), "edited_at": None, "id": comment.id, "like_count": 0,
-        "parent_id": comment.parent_id, "replies": [],
-        # Spam is answered like any comment that waits (CommentStatusSchema).
-        "status": "approved" if comment.status == CommentStatus.APPROVED else "pending",
-        "website": comment.website,
-    }
+    shown = _public((comment.id, comment.parent_id, comment.status, comment.author, comment.website, comment.avatar,
+                     comment.body_html, comment.created_at, None, 0))
+    # Spam is answered like any comment that waits (CommentStatusSchema).
+    status = "approved" if comment.status == CommentStatus.APPROVED else "pending"
+    return {**shown, "edit_token": token, "edit_until": iso(edit_deadline(comment)), "status": status}
 
 
 _PARENT = Comment.__table__.alias("parent")
@@ -302,8 +298,8 @@ def create_comment(slug: str, data: dict[str, Any], reader: str | None, ip: str 
     parent_id = data.get("parent_id")
     columns, params = spam.lookups(body_source, email, reader, ip_hash)
     single_statement = db.session.get_bind().dialect.name == "postgresql"
-    if single_statement and not db.session().in_transaction():
-        db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+    if single_statement:
+        begin_autocommit()
     # A reply names a comment of an existing post: no post is created for one.
     post = post_for_write(slug, _write_statement(parent_id is not None, columns), {**params, "parent_id": parent_id},
                           create=parent_id is None)

@@ -44,6 +44,8 @@ def release_session(exc: BaseException | None) -> None:
     except Exception as error:  # the connection is gone; nothing left to roll back
         log.warning("dropping a session whose connection failed: %s", error)
         db.session.registry.clear()
+
+
 READ_METHODS = frozenset({"GET", "HEAD"})
 
 
@@ -57,7 +59,17 @@ def begin_read() -> None:
     keep that transaction. The pool restores the connection's default on its
     return.
     """
-    if reading() and not db.session().in_transaction():
+    if reading():
+        begin_autocommit()
+
+
+def begin_autocommit() -> None:
+    """Take this request's connection in autocommit, unless it has begun a transaction already.
+
+    For work whose every statement stands alone: reads, or a write made by a
+    single statement, which then commits itself.
+    """
+    if not db.session().in_transaction():
         db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
 
 

@@ -66,11 +66,14 @@ _WITH_TAGS = Post.__table__.outerjoin(post_tags, post_tags.c.post_id == _POSTS.i
 
 
 class PostRead(NamedTuple):
-    """A post as readers get it: PostSchema's dump (``liked`` false), its id, the reader's like."""
+    """A post as readers get it: PostSchema's dump (``liked`` false), its id, the reader's like.
+
+    ``liked`` is None when the post was read for no reader.
+    """
 
     id: int
     shown: dict[str, Any]
-    liked: bool
+    liked: bool | None
 
 
 def _post_statement(with_reader: bool) -> Any:
@@ -101,7 +104,7 @@ def post_from_rows(rows: list[Any], reader: str | None) -> PostRead | None:
         "published_at": iso(published_at), "slug": slug, "tags": [row[7] for row in rows if row[7] is not None],
         "title": title, "url": url,
     }
-    return PostRead(post_id, shown, reader is not None and bool(rows[0][8]))
+    return PostRead(post_id, shown, bool(rows[0][8]) if reader is not None else None)
 
 
 def read_post(slug: str, reader: str | None = None) -> PostRead | None:
@@ -120,7 +123,7 @@ def post_bytes(slug: str, known: dict[str, Any] | None = None, reader: str | Non
     """
     post = read_post(slug, reader)
     if known is not None:
-        known["post"], known["reader"] = post, reader
+        known["post"] = post
     return shown_bytes(post)
 
 
@@ -132,9 +135,10 @@ def shown_bytes(post: PostRead | None) -> bytes:
 
 
 def liked_flag(slug: str, reader: str, known: dict[str, Any] | None = None) -> bytes:
-    """Return b"1" if the reader likes the post, else b"0"."""
-    if known and known.get("post") is not None and known.get("reader") == reader:
-        return b"1" if known["post"].liked else b"0"
+    """Return b"1" if the reader likes the post, else b"0"; from ``known["post"]`` if it was read for them."""
+    post = (known or {}).get("post")
+    if post is not None and post.liked is not None:
+        return b"1" if post.liked else b"0"
     found = db.session.scalar(
         select(PostLike.id)
         .join(Post, Post.id == PostLike.post_id)
