@@ -16,8 +16,8 @@ from typing import Any
 
 from sqlalchemy import func, select, text
 
-from comments_service import auth, comments, engagement, integrity, moderation, posts
-from comments_service.comments import render_body
+from comments_service import auth, comment_writes, engagement, integrity, moderation, publishing
+from comments_service.comment_writes import render_body
 from comments_service.extensions import db
 from comments_service.models import Comment, Post
 
@@ -34,7 +34,7 @@ def body(n: int) -> str:
 
 def publish(slug: str, tags: Sequence[str] = ("back pain", "exercise")) -> None:
     """Publish a post with tags through the domain."""
-    posts.put_post(slug, {
+    publishing.put_post(slug, {
         "title": f"A post called {slug}", "url": f"https://blog.example/{slug}", "tags": list(tags),
         "published_at": datetime.now(timezone.utc) - timedelta(days=1),
     })
@@ -45,12 +45,12 @@ def thread_of_50(slug: str) -> list[dict[str, Any]]:
     publish(slug)
     posted = []
     for t in range(THREAD_TOP):
-        top, _ = comments.create_comment(slug, {"author": f"Reader {t}", "body": body(t)}, None, None)
+        top = comment_writes.create_comment(slug, {"author": f"Reader {t}", "body": body(t)}, None, None)
         moderation.act(top.id, "approve", "bench")
         posted.append({"author": f"Reader {t}", "body": body(t), "parent": None})
         for r in range(THREAD_REPLIES):
             text_ = body(100 * t + r)
-            reply, _ = comments.create_comment(
+            reply = comment_writes.create_comment(
                 slug, {"author": f"Replier {r}", "body": text_, "parent_id": top.id}, None, None)
             moderation.act(reply.id, "approve", "bench")
             posted.append({"author": f"Replier {r}", "body": text_, "parent": t})

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from bench import data
-from comments_service import comments, engagement, moderation, posts
+from comments_service import comment_writes, engagement, moderation, publishing
 
 READER = {"X-Reader-Token": "bench-reader-token-000001"}
 BLOG_ORIGIN = "https://blog.example"  # the service's CORS_ORIGINS in every scenario (bench/run.py)
@@ -78,16 +78,16 @@ def load_site(posts_count: int = 20, comments_per_post: int = 5, likes_per_post:
     for n in range(posts_count):
         slug = f"post-{n:03d}"
         tags = [f"topic {n % 7}", f"area {n % 3}", "blog"]
-        posts.put_post(slug, {
+        publishing.put_post(slug, {
             "title": f"Post number {n} about back pain", "url": f"https://blog.example/{slug}",
             "tags": tags, "published_at": now - timedelta(days=n),
         })
         for c in range(comments_per_post):
             body = f"Comment {c} on {slug}: **helpful** advice with a [link](https://example.org/{c}) " * 3
-            created, _ = comments.create_comment(slug, {"author": f"Reader {c}", "body": body}, None, None)
+            created = comment_writes.create_comment(slug, {"author": f"Reader {c}", "body": body}, None, None)
             moderation.act(created.id, "approve", "bench")
             if c == 0:
-                reply, _ = comments.create_comment(
+                reply = comment_writes.create_comment(
                     slug, {"author": "Author", "body": "Thanks!", "parent_id": created.id}, None, None
                 )
                 moderation.act(reply.id, "approve", "bench")

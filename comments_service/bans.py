@@ -8,7 +8,7 @@ mark is read from the comment) or by value through the API.
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
+from datetime import timezone
 from typing import Any
 
 from sqlalchemy import and_, bindparam, exists, or_, select
@@ -16,45 +16,39 @@ from sqlalchemy import and_, bindparam, exists, or_, select
 from . import audit
 from .errors import ApiError, invalid, not_found
 from .extensions import db
-from .models import Ban, Comment, iso
+from .models import Ban, Comment
+from .times import iso, utcnow
 
 KINDS = ("email", "reader", "ip")
 HASH_RE = re.compile(r"[0-9a-f]{64}")
 
 
-def _active(now: datetime) -> Any:
-    return or_(Ban.until.is_(None), Ban.until > now)
-
-
-def find_ban(email: str | None, reader_hash: str | None, ip_hash: str | None) -> Ban | None:
-    """Return an active ban on any of an author's marks, or None."""
-    marks = [(kind, value) for kind, value in zip(KINDS, (email, reader_hash, ip_hash), strict=True) if value]
-    if not marks:
-        return None
-    matches = or_(*(and_(Ban.kind == kind, Ban.value == value) for kind, value in marks))
-    return db.session.scalar(select(Ban).where(matches, _active(datetime.now(timezone.utc))).limit(1))
-
-
-# Whether any of an author's marks is banned now, as a column that another
-# statement reads (a new comment's checks share the round trip that reads its
-# post). It asks what find_ban asks; a mark the author lacks is NULL, which
-# equals no value.
-BANNED = exists().where(
-    or_(*(and_(Ban.kind == kind, Ban.value == bindparam(f"ban_{kind}")) for kind in KINDS)),
-    or_(Ban.until.is_(None), Ban.until > bindparam("ban_now")),
-).label("banned")
+# A ban in force on any of an author's marks. A mark the author lacks is
+# NULL, which equals no value. The one rule: find_ban asks it, and BANNED is it
+# as a column that another statement reads (a new comment's checks share the
+# round trip that reads its post).
+_IN_FORCE = or_(Ban.until.is_(None), Ban.until > bindparam("ban_now"))
+_BANS_ON = and_(or_(*(and_(Ban.kind == kind, Ban.value == bindparam(f"ban_{kind}")) for kind in KINDS)), _IN_FORCE)
+BANNED = exists().where(_BANS_ON).label("banned")
 
 
 def banned_params(email: str | None, reader_hash: str | None, ip_hash: str | None) -> dict[str, Any]:
     """Return the parameters of :data:`BANNED` for an author's marks."""
     marks = zip(KINDS, (email, reader_hash, ip_hash), strict=True)
-    return {**{f"ban_{kind}": value or None for kind, value in marks}, "ban_now": datetime.now(timezone.utc)}
+    return {**{f"ban_{kind}": value or None for kind, value in marks}, "ban_now": utcnow()}
+
+
+def find_ban(email: str | None, reader_hash: str | None, ip_hash: str | None) -> Ban | None:
+    """Return an active ban on any of an author's marks, or None."""
+    if not (email or reader_hash or ip_hash):
+        return None
+    return db.session.scalar(select(Ban).where(_BANS_ON).limit(1), banned_params(email, reader_hash, ip_hash))
 
 
 def list_bans() -> list[Ban]:
     """Return the bans in force, newest first."""
-    query = select(Ban).where(_active(datetime.now(timezone.utc))).order_by(Ban.id.desc())
-    return list(db.session.scalars(query))
+    query = select(Ban).where(_IN_FORCE).order_by(Ban.id.desc())
+    return list(db.session.scalars(query, {"ban_now": utcnow()}))
 
 
 def _value_from_comment(kind: str, comment_id: int) -> str:
@@ -86,7 +80,7 @@ def create_ban(data: dict[str, Any], actor: str) -> Ban:
     until = data.get("until")
     if until is not None:
         until = until if until.tzinfo else until.replace(tzinfo=timezone.utc)
-        if until <= datetime.now(timezone.utc):
+        if until <= utcnow():
             raise invalid("until", "A time in the future.")
     if find_ban(*(value if k == kind else None for k in KINDS)) is not None:
         raise ApiError(409, "already_banned", "This author is already banned.")

@@ -1,12 +1,11 @@
-"""The Redis cache of public reads: the only module that knows its keys and TTLs.
+"""The Redis cache of public reads: its keys and TTLs, and the fetch/invalidate contract.
 
-Values are the JSON bytes of an answer, served as they are. Every value key
-carries the *generation* of the group it belongs to (one group per post, one
-per widget, one for everything); invalidating a group gives it a new
-generation, so that readers look for new keys and never see the old ones. A
-rebuild that read the database before a write's commit therefore stores its
-result under a key nobody asks for any more: invalidation has no race with a
-slow rebuild.
+Values are the JSON bytes of an answer, served as they are. Every value
+belongs to a group (:mod:`cache_groups`); invalidating a group makes its
+values unreachable at once, for every process (:mod:`cache_store` says how).
+A rebuild that read the database before a write's commit therefore stores
+its result under a key nobody asks for any more: invalidation has no race
+with a slow rebuild.
 
 Each process also keeps the values it read (:mod:`nearcache`), dropped as
 Redis reports new generations, so that a warm read needs no round trip.
@@ -18,15 +17,13 @@ generation, so no write has changed it since).
 
 Redis absent, slow or down costs what :mod:`redis_client` allows (one short
 timeout, then its breaker): reads are built from the database. An
-invalidation that could not be sent is owed: retried in the background every
-RETRY_SECONDS, and replayed before this process reads from Redis again.
+invalidation that could not be sent is owed: retried in the background, and
+replayed before this process reads from Redis again.
 """
 from __future__ import annotations
 
 import logging
 import secrets
-import struct
-import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, NamedTuple
@@ -34,13 +31,16 @@ from typing import Any, NamedTuple
 import redis
 from flask import Flask, current_app, has_app_context
 
-from . import events, redis_client
-from .extensions import begin_read
-from .nearcache import NearCache
+from . import events, redis_client, shapes
+from .cache_groups import EVERYTHING, groups_for, post_group
+from .cache_store import Store, pack, unpack
 
 log = logging.getLogger(__name__)
 
-PREFIX = "cs:1:"  # bump the digit when the format of values changes
+# The format of stored values (cache_store) and the shapes' declarations are in
+# every key: a process of another version never reads what this one stored.
+FORMAT = 1
+PREFIX = f"cs:{FORMAT}:{shapes.VERSION}:"
 WIDGET_TTL = 300
 POST_TTL = 300
 THREAD_TTL = 300
@@ -50,58 +50,6 @@ GRACE_SECONDS = 60  # how long a value outlives its soft TTL, to be served while
 LOCK_MS = 2000
 WAIT_SECONDS = 0.5
 POLL_SECONDS = 0.005
-RETRY_SECONDS = 0.5  # how often an invalidation Redis missed is tried again in the background
-
-EVERYTHING = "all"
-RECENT_COMMENTS = "w:recent-comments"
-POPULAR_TAGS = "w:popular-tags"
-RECENT_POSTS = "w:recent-posts"
-RELATED = "w:related"
-
-_HEADER = struct.Struct(">d")  # the soft expiry, in seconds since the epoch, before the payload
-
-# A generation is unique for ever: server time plus a counter, so that a
-# generation key lost to eviction never comes back with a value used before.
-_GENERATIONS = """
-local p = ARGV[1]
-local function fresh()
-  local t = redis.call('TIME')
-  return t[1] .. '.' .. t[2] .. '.' .. redis.call('INCR', p .. 'seq')
-end
-"""
-_READ = _GENERATIONS + """
-local known = {}
-local function gen(group)
-  if known[group] then return known[group] end
-  local k = p .. 'gen:' .. group
-  local g = redis.call('GET', k)
-  if not g then
-    g = fresh()
-    redis.call('SET', k, g)
-  end
-  known[group] = g
-  return g
-end
-local all = gen('all')
-local out = {}
-for i = 2, #ARGV, 3 do
-  local key = p .. 'v:' .. all .. ':' .. gen(ARGV[i]) .. ':' .. ARGV[i + 1]
-  out[#out + 1] = key
-  if ARGV[i + 2] == '' then
-    out[#out + 1] = redis.call('GET', key)
-  else
-    out[#out + 1] = redis.call('HGET', key, ARGV[i + 2])
-  end
-end
-return out
-"""
-_BUMP = _GENERATIONS + """
-for i = 2, #ARGV do
-  redis.call('SET', p .. 'gen:' .. ARGV[i], fresh())
-end
-return #ARGV - 1
-"""
-
 
 class Entry(NamedTuple):
     """One cached value: where it lives, how long it lasts, how to build it from the database."""
@@ -111,11 +59,6 @@ class Entry(NamedTuple):
     ttl: int
     build: Callable[[], bytes]
     field: str = ""  # set: a per-reader field of a hash, with no lock and no soft expiry
-
-
-def post_group(slug: str) -> str:
-    """Name the group of everything cached about one post."""
-    return f"post:{slug}"
 
 
 def post_entry(slug: str, build: Callable[[], bytes]) -> Entry:
@@ -129,8 +72,13 @@ def liked_entry(slug: str, reader: str, build: Callable[[], bytes]) -> Entry:
 
 
 def thread_entry(slug: str, sort: str, limit: int, build: Callable[[], bytes]) -> Entry:
-    """Cache the first page of a post's thread, without its post."""
+    """Cache the comments of the first page of a post's thread (a JSON array)."""
     return Entry(post_group(slug), f"thread:{slug}:{sort}:{limit}", THREAD_TTL, build)
+
+
+def thread_cursor_entry(slug: str, sort: str, limit: int, build: Callable[[], bytes]) -> Entry:
+    """Cache the cursor of the page after the first (JSON: a string or null)."""
+    return Entry(post_group(slug), f"thread-next:{slug}:{sort}:{limit}", THREAD_TTL, build)
 
 
 def counts_entry(slug: str, build: Callable[[], bytes]) -> Entry:
@@ -143,85 +91,19 @@ def widget_entry(group: str, params: str, build: Callable[[], bytes]) -> Entry:
     return Entry(group, f"{group}:{params}", WIDGET_TTL, build)
 
 
-def groups_for(post_slug: str | None, kinds: Iterable[str]) -> set[str]:
-    """Return the groups that a change of ``kinds`` of data of ``post_slug`` makes stale."""
-    kinds = set(kinds)
-    if post_slug is None or kinds - KNOWN_KINDS:
-        return {EVERYTHING}  # a change we cannot place: start over rather than guess
-    groups = {post_group(post_slug)}
-    for kind in kinds:
-        groups |= _WIDGETS_CHANGED_BY[kind]
-    return groups
-
-
-_WIDGETS_CHANGED_BY: dict[str, set[str]] = {
-    events.COMMENTS: {RECENT_COMMENTS, RECENT_POSTS},  # excerpts, and comment_count
-    events.POST: {RECENT_COMMENTS, RECENT_POSTS, RELATED},  # titles and urls shown beside comments
-    events.TAGS: {POPULAR_TAGS, RELATED},
-    events.LIKES: {RECENT_POSTS},  # like_count
-    events.COMMENT_LIKES: set(),  # only the post's own thread pages show them
-}
-KNOWN_KINDS = frozenset(_WIDGETS_CHANGED_BY)
-
-
-class _State:
-    """Per app: the Lua scripts, this process's copies, and invalidations still owed to Redis."""
-
-    def __init__(self, client: redis.Redis | None) -> None:
-        self.client = client
-        self.read = client.register_script(_READ) if client is not None else None
-        self.bump = client.register_script(_BUMP) if client is not None else None
-        self.near = NearCache(client, PREFIX + "gen:", EVERYTHING) if client is not None else None
-        self.pending: set[str] = set()
-        self.lock = threading.Lock()
-        self.retrying = False
-
-    def owe(self, groups: Iterable[str]) -> None:
-        """Remember invalidations Redis did not get, and keep retrying them in the background."""
-        with self.lock:
-            self.pending.update(groups)
-            start, self.retrying = not self.retrying, True
-        if start:
-            # Other workers may still read from Redis: tell it as soon as it answers,
-            # not only when this worker next serves a request.
-            threading.Thread(target=self._retry, name="cache-invalidation-retry", daemon=True).start()
-
-    def _retry(self) -> None:
-        while True:
-            time.sleep(RETRY_SECONDS)
-            try:
-                self.replay(self.client)
-            except (redis.RedisError, OSError):
-                continue
-            with self.lock:
-                if not self.pending:
-                    self.retrying = False
-                    return
-
-    def replay(self, client: redis.Redis | None) -> None:
-        """Send the owed invalidations; Redis errors propagate and leave them owed."""
-        with self.lock:
-            owed = sorted(self.pending)
-        if owed and client is not None and self.bump is not None:
-            self.bump(args=[PREFIX, *owed], client=client)
-            log.info("sent %d cache invalidations missed while Redis was unavailable", len(owed))
-            with self.lock:
-                self.pending.difference_update(owed)
-
-
 def init_app(app: Flask) -> None:
     """Prepare the app's cache and follow the domain's change events."""
     client = app.extensions["redis_client"]
-    state = _State(client.redis)
+    state = Store(client.redis, PREFIX, EVERYTHING)
     app.extensions["cache"] = state
     if client.redis is not None:
         # Runs inside RedisClient.call before anything is read: an error leaves
         # the invalidations owed and the breaker open.
-        client.on_recover.append(lambda: state.replay(client.redis))
+        client.on_recover.append(state.replay)
     events.changed.connect(_on_changed)
 
 
-def _state() -> _State:
+def _state() -> Store:
     return current_app.extensions["cache"]
 
 
@@ -272,7 +154,7 @@ def fetch(*entries: Entry) -> list[bytes]:
         args += (entry.group, entry.name, entry.field)
     found = client.call(lambda r: state.read(args=args, client=r), None) if state.read else None
     if found is None:
-        return [_build(entry) for entry in entries]
+        return [entry.build() for entry in entries]
     keys: list[bytes] = found[0::2]
     results: list[bytes | None] = [None] * len(entries)
     expiries = [0.0] * len(entries)
@@ -284,7 +166,7 @@ def fetch(*entries: Entry) -> list[bytes]:
         elif entry.field:
             results[index], expiries[index] = raw, now + entry.ttl
         else:
-            expiries[index], results[index] = _unpack(raw)
+            expiries[index], results[index] = unpack(raw)
             if expiries[index] <= now:
                 todo.append(index)
                 stale.add(index)
@@ -295,12 +177,6 @@ def fetch(*entries: Entry) -> list[bytes]:
                 if value is not None and expires > now]
         near.put(version, kept)  # type: ignore[arg-type]
     return results  # type: ignore[return-value]
-
-
-def _build(entry: Entry) -> bytes:
-    # Every value is a read of the database: no transaction needed around it.
-    begin_read()
-    return entry.build()
 
 
 def _rebuild(
@@ -323,7 +199,7 @@ def _rebuild(
     built: dict[int, bytes] = {}
     try:
         for i in sorted(owned):
-            built[i] = _build(entries[i])
+            built[i] = entries[i].build()
     except Exception:
         # A failed build (an unknown post, the database down) must not make others wait for it.
         held = [keys[i] + b":lock" for i in owned if not entries[i].field]
@@ -345,10 +221,10 @@ def _rebuild(
             break
         for i, raw in zip(waiting, values, strict=True):
             if raw is not None:
-                expiries[i], results[i] = _unpack(raw)
+                expiries[i], results[i] = unpack(raw)
         waiting = [i for i in waiting if results[i] is None]
     for i in waiting:
-        results[i] = _build(entries[i])  # the builder is slow or gone: answer from the database
+        results[i] = entries[i].build()  # the builder is slow or gone: answer from the database
 
 
 def _store(r: redis.Redis, entries: Sequence[Entry], keys: list[bytes], built: dict[int, bytes], now: float) -> None:
@@ -360,9 +236,5 @@ def _store(r: redis.Redis, entries: Sequence[Entry], keys: list[bytes], built: d
             pipe.hset(keys[i], entry.field, value)
             pipe.pexpire(keys[i], life_ms)
         else:
-            pipe.set(keys[i], _HEADER.pack(now + entry.ttl) + value, px=life_ms)
+            pipe.set(keys[i], pack(now + entry.ttl, value), px=life_ms)
     pipe.execute()
-
-
-def _unpack(raw: bytes) -> tuple[float, bytes]:
-    return _HEADER.unpack_from(raw)[0], raw[_HEADER.size:]

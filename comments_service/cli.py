@@ -14,7 +14,8 @@ from .auth import create_api_token
 from .demo import load_demo
 from .errors import ApiError
 from .extensions import db
-from .models import ApiToken, Role, utcnow
+from .models import ApiToken, Role
+from .times import utcnow
 from .transfer.cli import export_command, import_group
 from .widgets import refill_caches
 

@@ -7,10 +7,11 @@ from typing import Any
 from sqlalchemy import update
 
 from . import moderation
-from .comments import create_comment
+from .comment_writes import create_comment
 from .extensions import db
 from .models import Comment
-from .posts import find_post, put_post
+from .posts import find_post
+from .publishing import put_post
 
 SEED_SLUG = "trigger-point-injection"
 
@@ -78,7 +79,7 @@ def load_demo(base_url: str = "") -> dict[str, int]:
 
 
 def _approved(slug: str, author: str, body: str, parent_id: int | None, when: datetime) -> Comment:
-    comment, _ = create_comment(slug, {"author": author, "body": body, "parent_id": parent_id}, None, None)
+    comment = create_comment(slug, {"author": author, "body": body, "parent_id": parent_id}, None, None)
     db.session.execute(update(Comment).where(Comment.id == comment.id).values(created_at=when))
     moderation.act(comment.id, "approve", "demo")
     return comment

@@ -10,11 +10,12 @@ from __future__ import annotations
 from sqlalchemy import Table, delete, select, update
 
 from . import events
+from .database import insert_ignore
 from .errors import not_found
 from .extensions import db
-from .models import Comment, CommentLike, CommentStatus, Post, PostLike, utcnow
+from .models import Comment, CommentLike, CommentStatus, Post, PostLike
 from .posts import find_post, post_for_write
-from .sql import insert_ignore
+from .times import utcnow
 
 
 def like_post(slug: str, reader: str) -> dict[str, int | bool]:

@@ -16,8 +16,9 @@ from sqlalchemy.orm import contains_eager
 
 from .errors import not_found
 from .extensions import db
-from .models import Comment, CommentStatus, Post, iso, utcnow
+from .models import Comment, CommentStatus, Post
 from .posts import find_post
+from .times import iso, utcnow
 
 ATOM = "http://www.w3.org/2005/Atom"
 FEED_SIZE = 50

@@ -7,7 +7,7 @@ changed in the same transaction as the rows they count.
 from __future__ import annotations
 
 import enum
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -28,21 +28,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .extensions import db
-
-
-def utcnow() -> datetime:
-    """Return the current time, timezone-aware in UTC."""
-    return datetime.now(timezone.utc)
-
-
-def iso(value: datetime | None) -> str | None:
-    """Format a time as ISO 8601 UTC with a ``Z`` (SQLite hands back naive UTC)."""
-    if value is None:
-        return None
-    if value.tzinfo is not timezone.utc:
-        value = value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
-    # isoformat is a third faster than strftime; a thread page formats a hundred of these.
-    return value.isoformat(timespec="seconds")[:19] + "Z"
+from .times import utcnow
 
 
 class CommentStatus(enum.StrEnum):
@@ -102,6 +88,11 @@ class Post(db.Model):
     tags: Mapped[list[Tag]] = relationship(
         secondary=post_tags, lazy="selectin", order_by="Tag.name"
     )
+
+    @property
+    def tag_names(self) -> list[str]:
+        """Return the names of the post's tags, in alphabetical order."""
+        return [tag.name for tag in self.tags]
 
     __table_args__ = (
         CheckConstraint("comment_count >= 0", name="comment_count_nonneg"),

@@ -13,10 +13,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from . import audit, events, paging
-from .comments import remove, set_status
 from .errors import ApiError, not_found
 from .extensions import db
 from .models import Comment, CommentStatus, ModerationEvent, Post
+from .status import remove, set_status
 
 QUEUE_KEYS: list[paging.SortKey] = [(Comment.created_at, False), (Comment.id, False)]
 LOG_KEYS: list[paging.SortKey] = [(ModerationEvent.id, True)]

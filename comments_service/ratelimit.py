@@ -1,9 +1,10 @@
 """Rate limits per client address on the writes worth flooding: comments, likes, logins.
 
-Flask-Limiter counts the hits, in Redis when ``REDIS_URL`` is set (so that
-every worker shares one count) and in memory otherwise. Each app gets its own
-``Limiter``: the extension keeps its storage and its on/off switch on the
-instance, and the blueprints are shared by every app built in one process.
+Hits are counted by the ``limits`` library (moving window, which counts the
+last minute exactly: no double burst at a window edge), in Redis when it is
+configured, through the service's fail-soft Redis client, so that every
+worker shares one count; in this process's memory when Redis is absent or
+down. Only the views that opt in are counted: nothing runs on other requests.
 
 A view opts in with one line, naming the setting that holds its limit::
 
@@ -18,32 +19,30 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable
-from functools import partial, wraps
-from typing import Any, TypeVar
+from collections.abc import Callable, Sequence
+from functools import wraps
+from typing import Any, NamedTuple, TypeVar
 
-from flask import Flask, current_app, g, request
-from flask_limiter import Limiter, RateLimitExceeded
-from limits import parse_many
+from flask import Flask, current_app, g, make_response, request
+from limits import RateLimitItem, parse_many
+from limits.storage import MemoryStorage, RedisStorage
+from limits.strategies import MovingWindowRateLimiter
 
-from . import auth
+from . import auth, redis_client
 from .errors import ApiError
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 SETTINGS = ("RATELIMIT_COMMENTS", "RATELIMIT_LIKES", "RATELIMIT_LOGIN")
-STORAGE_TIMEOUT_SECONDS = 0.2
-READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+KEY_PREFIX = "cs:rate"
 
 
 class RateLimited(ApiError):
     """Too many requests from one client; ``retry_after`` says for how many seconds."""
 
-    def __init__(self, retry_after: int) -> None:
-        super().__init__(
-            429, "rate_limited", "Too many requests; slow down.", headers={"Retry-After": str(retry_after)}
-        )
-        self.retry_after = retry_after
+    def __init__(self, headers: dict[str, str]) -> None:
+        super().__init__(429, "rate_limited", "Too many requests; slow down.", headers=headers)
+        self.retry_after = int(headers["Retry-After"])
 
 
 def client_key() -> str:
@@ -57,81 +56,71 @@ def client_key() -> str:
     return auth.ip_hash(request.remote_addr) or "unknown"
 
 
+class Limits:
+    """One app's limits, and where their hits are counted."""
+
+    def __init__(self, app: Flask) -> None:
+        self.enabled = bool(app.config["RATELIMIT_ENABLED"])
+        self.rules: dict[str, list[RateLimitItem]] = {}
+        for setting in SETTINGS:
+            try:
+                self.rules[setting] = parse_many(app.config[setting])
+            except ValueError:
+                self.rules[setting] = []
+            if not self.rules[setting]:
+                raise RuntimeError(f"{setting} must be a limit such as '5 per minute'")
+        self.memory = MovingWindowRateLimiter(MemoryStorage())
+        shared = app.extensions["redis_client"].redis
+        self.shared = (
+            MovingWindowRateLimiter(RedisStorage("redis://", connection_pool=shared.connection_pool,
+                                                 key_prefix=KEY_PREFIX))
+            if shared is not None else None
+        )
+
+    def hit(self, setting: str, *identifiers: str) -> Budget:
+        """Count one hit on ``setting`` for ``identifiers``; return what is left of the tightest rule."""
+        if self.shared is not None:
+            shared = self.shared
+            found = redis_client.client().call(lambda r: self._hit(shared, setting, identifiers), None)
+            if found is not None:
+                return found
+        return self._hit(self.memory, setting, identifiers)
+
+    def _hit(self, strategy: MovingWindowRateLimiter, setting: str, identifiers: Sequence[str]) -> Budget:
+        tightest: Budget | None = None
+        for rule in self.rules[setting]:
+            allowed = strategy.hit(rule, setting.lower(), *identifiers)
+            stats = strategy.get_window_stats(rule, setting.lower(), *identifiers)
+            budget = Budget(rule.amount, stats.remaining, stats.reset_time, allowed)
+            if not allowed:
+                return budget
+            if tightest is None or budget.remaining < tightest.remaining:
+                tightest = budget
+        assert tightest is not None
+        return tightest
+
+
+class Budget(NamedTuple):
+    """What one client has left of a rule after a hit."""
+
+    limit: int
+    remaining: int
+    reset_at: float
+    allowed: bool
+
+    def headers(self) -> dict[str, str]:
+        """Return the headers that tell the client its budget (and, when refused, how long to wait)."""
+        wait = max(1, math.ceil(self.reset_at - time.time()))
+        found = {"X-RateLimit-Limit": str(self.limit), "X-RateLimit-Remaining": str(self.remaining),
+                 "X-RateLimit-Reset": str(math.ceil(self.reset_at))}
+        if not self.allowed:
+            found["Retry-After"] = str(wait)
+        return found
+
+
 def init_app(app: Flask) -> None:
-    """Give the app its limiter; refuse limit settings that do not parse."""
-    for setting in SETTINGS:
-        try:
-            if not parse_many(app.config[setting]):
-                raise ValueError(setting)
-        except ValueError:
-            raise RuntimeError(f"{setting} must be a limit such as '5 per minute'") from None
-    redis_url = app.config.get("REDIS_URL")
-    limiter = Limiter(
-        key_func=client_key,
-        storage_uri=redis_url or "memory://",
-        storage_options=(
-            {"socket_timeout": STORAGE_TIMEOUT_SECONDS, "socket_connect_timeout": STORAGE_TIMEOUT_SECONDS}
-            if redis_url
-            else {}
-        ),
-        # A moving window counts the last minute exactly: no double burst at a window edge.
-        strategy="moving-window",
-        headers_enabled=True,
-        # Redis down: count in this process rather than refuse every write.
-        in_memory_fallback_enabled=True,
-        swallow_errors=True,
-        enabled=app.config["RATELIMIT_ENABLED"],
-    )
-    limiter.init_app(app)
-    _spare_reads(app, limiter)
-    app.extensions["rate_limits"] = {"limiter": limiter, "guards": {}}
-
-
-def _spare_reads(app: Flask, limiter: Limiter) -> None:
-    # Every limit here is put on a write's view by @limited, which checks it
-    # inline. Flask-Limiter's own hooks around every request then only enforce
-    # default limits (there are none) and add headers of limits a read never
-    # has, yet cost a cached read more than its whole cache lookup.
-    before = app.before_request_funcs.get(None, [])
-    if limiter._check_request_limit in before:  # not installed when disabled
-        before.remove(limiter._check_request_limit)
-    after = app.after_request_funcs.get(None, [])
-    for index, hook in enumerate(after):
-        if isinstance(hook, partial) and hook.args == (limiter,):
-            after[index] = _writes_only(hook)
-    teardown = app.teardown_request_funcs.get(None, [])
-    for index, hook in enumerate(teardown):
-        if getattr(hook, "__self__", None) is limiter:
-            teardown[index] = _writes_only(hook)
-
-
-def _writes_only(hook: Callable[[Any], Any]) -> Callable[[Any], Any]:
-    @wraps(hook)
-    def run(value: Any) -> Any:
-        return value if request.method in READ_METHODS else hook(value)
-
-    return run
-
-
-def _guarded(view: Callable[..., Any], setting: str) -> Callable[..., Any] | None:
-    # Wrapped once per app and view: the limit lives on this app's limiter.
-    state = current_app.extensions["rate_limits"]
-    limiter: Limiter = state["limiter"]
-    if not limiter.enabled:
-        return None
-    key = (view, setting)
-    if key not in state["guards"]:
-        rule = limiter.shared_limit(current_app.config[setting], scope=setting.lower())
-        state["guards"][key] = rule(view)
-    return state["guards"][key]
-
-
-def _retry_after() -> int:
-    limiter: Limiter = current_app.extensions["rate_limits"]["limiter"]
-    current = limiter.current_limit
-    if current is None:
-        return 60
-    return max(1, math.ceil(current.reset_at - time.time()))
+    """Give the app its limits; refuse limit settings that do not parse."""
+    app.extensions["rate_limits"] = Limits(app)
 
 
 def limited(setting: str) -> Callable[[F], F]:
@@ -142,15 +131,18 @@ def limited(setting: str) -> Callable[[F], F]:
     def decorator(view: F) -> F:
         @wraps(view)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
-            guarded = _guarded(view, setting)
+            limits: Limits = current_app.extensions["rate_limits"]
+            counted: set[str] = g.setdefault("rate_counted", set())
             # A request answered again (its connection was dead) was counted the first time.
-            if guarded is None or g.get("rate_counted"):
+            if not limits.enabled or setting in counted:
                 return view(*args, **kwargs)
-            g.rate_counted = True
-            try:
-                return guarded(*args, **kwargs)
-            except RateLimitExceeded:
-                raise RateLimited(_retry_after()) from None
+            counted.add(setting)
+            budget = limits.hit(setting, client_key())
+            if not budget.allowed:
+                raise RateLimited(budget.headers())
+            response = make_response(view(*args, **kwargs))
+            response.headers.update(budget.headers())
+            return response
 
         return wrapper  # type: ignore[return-value]
 

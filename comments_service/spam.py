@@ -72,27 +72,31 @@ _KNOWN_AUTHOR = exists().where(
 ).label("known_author")
 
 
+# The columns lookups names, by name.
+LOOKUPS: dict[str, Any] = {"banned": bans.BANNED, "duplicate": _DUPLICATE, "known_author": _KNOWN_AUTHOR}
+
+
 def lookups(
     body_source: str, email: str | None, reader_hash: str | None, ip_hash: str | None
-) -> tuple[tuple[Any, ...], dict[str, Any]]:
-    """Return the columns :func:`screen` needs read for a new comment, and their parameters.
+) -> tuple[tuple[str, ...], dict[str, Any]]:
+    """Name the columns of :data:`LOOKUPS` that :func:`screen` needs read for a new comment, with their parameters.
 
     ``banned``: a ban in force on the e-mail, reader token or address;
     ``duplicate`` (when the window is on): the same text from the same author
     within DUPLICATE_WINDOW_SECONDS; ``known_author`` (when pre-moderation
     approves known authors): an approved comment with this e-mail.
     """
-    columns: list[Any] = [bans.BANNED]
+    columns: list[str] = ["banned"]
     params = bans.banned_params(email, reader_hash, ip_hash)
     window = current_app.config["DUPLICATE_WINDOW_SECONDS"]
     if window > 0 and (reader_hash or ip_hash or email):
-        columns.append(_DUPLICATE)
+        columns.append("duplicate")
         params.update(
             dup_body=body_source, dup_since=datetime.now(timezone.utc) - timedelta(seconds=window),
             dup_reader=reader_hash or None, dup_ip=ip_hash or None, dup_email=email or None,
         )
     if email and current_app.config["AUTO_APPROVE_KNOWN_AUTHORS"] and current_app.config["MODERATION"] != "post":
-        columns.append(_KNOWN_AUTHOR)
+        columns.append("known_author")
         params["known_email"] = email
     return tuple(columns), params
 

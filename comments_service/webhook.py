@@ -19,7 +19,8 @@ from urllib.parse import quote, urlsplit
 from flask import Flask, current_app
 
 from . import events, sanitize
-from .models import Comment, iso
+from .models import Comment
+from .times import iso
 
 log = logging.getLogger(__name__)
 

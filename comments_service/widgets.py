@@ -9,50 +9,39 @@ from typing import Any
 
 from sqlalchemy import and_, func, select
 
-from . import cache, sanitize
+from . import cache, slugs
+from .cache_groups import POPULAR_TAGS, RECENT_COMMENTS, RECENT_POSTS, RELATED
 from .errors import not_found
 from .extensions import db
 from .models import Comment, CommentStatus, Post, Tag, post_tags
-from .posts import counts_json, is_slug, post_json
-from .schemas import (
-    PopularTagsArgsSchema,
-    PopularTagsSchema,
-    RecentCommentsArgsSchema,
-    RecentCommentsSchema,
-    RecentPostsArgsSchema,
-    RecentPostsSchema,
-    RelatedArgsSchema,
-    RelatedPostsSchema,
-    ThreadQueryArgsSchema,
-    dumps,
-)
-
-RECENT_COMMENTS_SCHEMA = RecentCommentsSchema()
-POPULAR_TAGS_SCHEMA = PopularTagsSchema()
-RECENT_POSTS_SCHEMA = RecentPostsSchema()
-RELATED_POSTS_SCHEMA = RelatedPostsSchema()
+from .post_reads import counts_json, post_json
+from .schemas.comments import ThreadQueryArgsSchema
+from .schemas.widgets import PopularTagsArgsSchema, RecentCommentsArgsSchema, RecentPostsArgsSchema, RelatedArgsSchema
+from .shapes import RECENT_COMMENT, RECENT_POST, RELATED_POST, TAG_COUNT
+from .shaping import to_json
+from .threads import thread_json
 
 
 def recent_comments(limit: int) -> bytes:
     """Return the newest approved comments, site-wide, with a plain-text excerpt."""
-    return cache.fetch(cache.widget_entry(cache.RECENT_COMMENTS, str(limit), lambda: _recent_comments(limit)))[0]
+    return cache.fetch(cache.widget_entry(RECENT_COMMENTS, str(limit), lambda: _recent_comments(limit)))[0]
 
 
 def popular_tags(limit: int) -> bytes:
     """Return the tags on the most posts, ties by name; tags on no post are left out."""
-    return cache.fetch(cache.widget_entry(cache.POPULAR_TAGS, str(limit), lambda: _popular_tags(limit)))[0]
+    return cache.fetch(cache.widget_entry(POPULAR_TAGS, str(limit), lambda: _popular_tags(limit)))[0]
 
 
 def recent_posts(limit: int) -> bytes:
     """Return the newest published posts with their comment and like counts."""
-    return cache.fetch(cache.widget_entry(cache.RECENT_POSTS, str(limit), lambda: _recent_posts(limit)))[0]
+    return cache.fetch(cache.widget_entry(RECENT_POSTS, str(limit), lambda: _recent_posts(limit)))[0]
 
 
 def related_posts(slug: str, limit: int) -> bytes:
     """Return other published posts, most shared tags first, then newest; 404 if the post is unknown."""
-    if not is_slug(slug):
+    if not slugs.is_slug(slug):
         raise not_found("Post")
-    return cache.fetch(cache.widget_entry(cache.RELATED, f"{slug}:{limit}", lambda: _related(slug, limit)))[0]
+    return cache.fetch(cache.widget_entry(RELATED, f"{slug}:{limit}", lambda: _related(slug, limit)))[0]
 
 
 def refill_caches() -> int | None:
@@ -63,8 +52,6 @@ def refill_caches() -> int | None:
     """
     if not cache.drop_all():
         return None
-    from .comments import thread_json  # comments imports posts; widgets stays below both
-
     def default(schema: type, name: str = "limit") -> Any:
         return schema().fields[name].load_default
 
@@ -86,43 +73,33 @@ def refill_caches() -> int | None:
 
 def _recent_comments(limit: int) -> bytes:
     rows = db.session.execute(
-        select(Comment.id, Comment.author, Comment.body_html, Comment.created_at, Post.slug, Post.title, Post.url)
+        select(*RECENT_COMMENT.columns())
         .join(Post, Post.id == Comment.post_id)
         .where(Comment.status == CommentStatus.APPROVED)
         .order_by(Comment.created_at.desc(), Comment.id.desc())
         .limit(limit)
     )
-    comments = [
-        {
-            "id": row.id,
-            "post": {"slug": row.slug, "title": row.title, "url": row.url},
-            "author": row.author,
-            "excerpt": sanitize.excerpt(row.body_html),
-            "created_at": row.created_at,
-        }
-        for row in rows
-    ]
-    return dumps(RECENT_COMMENTS_SCHEMA, {"comments": comments})
+    return to_json({"comments": [RECENT_COMMENT.dump(row) for row in rows]})
 
 
 def _popular_tags(limit: int) -> bytes:
     rows = db.session.execute(
-        select(Tag.name, Tag.post_count)
+        select(*TAG_COUNT.columns())
         .where(Tag.post_count > 0)
         .order_by(Tag.post_count.desc(), Tag.name)
         .limit(limit)
     )
-    return dumps(POPULAR_TAGS_SCHEMA, {"tags": [{"name": row.name, "count": row.post_count} for row in rows]})
+    return to_json({"tags": [TAG_COUNT.dump(row) for row in rows]})
 
 
 def _recent_posts(limit: int) -> bytes:
     rows = db.session.execute(
-        select(Post.slug, Post.title, Post.url, Post.published_at, Post.comment_count, Post.like_count)
+        select(*RECENT_POST.columns())
         .where(Post.published_at.is_not(None))
         .order_by(Post.published_at.desc(), Post.id.desc())
         .limit(limit)
     )
-    return dumps(RECENT_POSTS_SCHEMA, {"posts": [row._asdict() for row in rows]})
+    return to_json({"posts": [RECENT_POST.dump(row) for row in rows]})
 
 
 def _related(slug: str, limit: int) -> bytes:
@@ -132,11 +109,11 @@ def _related(slug: str, limit: int) -> bytes:
     its_tags = select(post_tags.c.tag_id).where(post_tags.c.post_id == post_id)
     shared = func.count(post_tags.c.tag_id).label("shared_tags")
     rows = db.session.execute(
-        select(Post.slug, Post.title, Post.url, Post.published_at, shared)
+        select(*RELATED_POST.columns(), shared)
         .outerjoin(post_tags, and_(post_tags.c.post_id == Post.id, post_tags.c.tag_id.in_(its_tags)))
         .where(Post.id != post_id, Post.published_at.is_not(None))
         .group_by(Post.id)
         .order_by(shared.desc(), Post.published_at.desc(), Post.id.desc())
         .limit(limit)
     )
-    return dumps(RELATED_POSTS_SCHEMA, {"posts": [row._asdict() for row in rows]})
+    return to_json({"posts": [RELATED_POST.dump(row) for row in rows]})

@@ -377,7 +377,7 @@ def test_a_stale_key_is_served_while_another_request_rebuilds_it(app, client, si
     later = time.time() + cache.WIDGET_TTL + 1
     monkeypatch.setattr(cache, "time", types.SimpleNamespace(time=lambda: later, monotonic=time.monotonic, sleep=time.sleep))
     store = redis.Redis.from_url(REDIS_URL)
-    [value_key] = [k for k in store.scan_iter("cs:1:v:*") if k.endswith(b":w:popular-tags:20")]
+    [value_key] = [k for k in store.scan_iter(cache.PREFIX + "v:*") if k.endswith(b":w:popular-tags:20")]
     store.set(value_key + b":lock", "held by another request", px=10_000)
     assert client.get("/api/widgets/popular-tags").data == first  # the previous value, at once
     store.delete(value_key + b":lock")

@@ -6,9 +6,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from comments_service.comments import MAX_DEPTH
 from comments_service.extensions import db
 from comments_service.models import Comment, ModerationEvent, Post, Tag
+from comments_service.threads import MAX_DEPTH
 from comments_service.transfer import load as load_module
 from tests.helpers import publish
 

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 
 from bench.isso import IssoServer
-from comments_service.models import iso
 from comments_service.sanitize import html_to_text
+from comments_service.times import iso
 from comments_service.transfer.records import from_epoch
 
 TPI = "/blog/trigger-point-injection/"

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import request, session
 
 from comments_service.api.blueprint import QueryMemoParser
-from comments_service.schemas import RecentPostsArgsSchema
+from comments_service.schemas.widgets import RecentPostsArgsSchema
 from comments_service.web.security import SessionInterface
 
 

@@ -5,8 +5,8 @@ import pytest
 from sqlalchemy import bindparam, event, literal, select
 from sqlalchemy.exc import DataError
 
+from comments_service.database import read_together
 from comments_service.extensions import db
-from comments_service.sql import read_together
 
 NUMBERS = select(literal(1).label("one"), (bindparam("x") + 1).label("next"))
 DIVIDE = select((literal(1) / bindparam("zero")).label("quotient"))

@@ -1,7 +1,7 @@
 """The thread and post reads build their JSON from plain rows; it must be what the schemas document.
 
 Each comment and post a reader gets is compared with marshmallow's dump of the
-same row through the ORM (CommentSchema, PostSchema), so that the fast path
+same row through the ORM (the shapes' marshmallow schemas), so that the fast path
 and the OpenAPI document cannot drift apart.
 """
 from __future__ import annotations
@@ -14,9 +14,10 @@ import pytest
 from sqlalchemy import update
 
 from comments_service.extensions import db
-from comments_service.models import Comment, Post, iso
+from comments_service.models import Comment, Post
 from comments_service.posts import find_post
-from comments_service.schemas import CommentSchema, PostSchema
+from comments_service.shapes import COMMENT, POST
+from comments_service.times import iso
 from tests.helpers import READER, approved_comment, publish
 
 
@@ -29,7 +30,7 @@ def walk(comments: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def schema_comment(comment_id: int) -> dict[str, Any]:
-    dumped = CommentSchema().dump(db.session.get(Comment, comment_id))
+    dumped = COMMENT.schema().dump(db.session.get(Comment, comment_id))
     dumped.pop("replies", None)
     return dumped
 
@@ -38,7 +39,7 @@ def schema_post(slug: str, liked: bool) -> dict[str, Any]:
     post = find_post(slug)
     assert post is not None
     post.liked = liked  # type: ignore[attr-defined]
-    return PostSchema().dump(post)
+    return POST.schema().dump(post)
 
 
 @pytest.fixture

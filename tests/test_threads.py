@@ -7,10 +7,10 @@ import flask_migrate
 import pytest
 from sqlalchemy import event, select, update
 
-from comments_service.comments import edit_deadline
+from comments_service.comment_writes import edit_deadline
 from comments_service.extensions import db
 from comments_service.models import Comment, Post
-from comments_service.schemas import CommentCreatedSchema
+from comments_service.shapes import COMMENT_CREATED
 from tests.helpers import approve, approved_comment, post_comment
 
 
@@ -157,7 +157,7 @@ def test_new_comment_response(client):
 )
 def test_new_comment_answer_is_the_schema_dump_of_its_row(make_app, moderation, fields):
     # The answer is built without reading the row back: it must be byte for byte
-    # what CommentCreatedSchema and Flask's JSON make of the stored row.
+    # what the shape's marshmallow schema and Flask's JSON make of the stored row.
     app = make_app(MODERATION=moderation)
     client = app.test_client()
     fields = dict(fields)
@@ -175,7 +175,7 @@ def test_new_comment_answer_is_the_schema_dump_of_its_row(make_app, moderation, 
         row.edit_token = token
         row.edit_until = edit_deadline(row)
         row.replies = []
-        expected = app.json.response(CommentCreatedSchema().dump(row)).get_data()
+        expected = app.json.response(COMMENT_CREATED.schema().dump(row)).get_data()
     assert response.get_data() == expected
     assert response.get_json()["parent_id"] == fields.get("parent_id")
 
@@ -324,7 +324,7 @@ def test_reply_arrives_after_parent_is_approved(client, moderator):
 
 
 def test_a_very_deep_reply_chain_is_capped_not_a_server_error(make_app):
-    from comments_service.comments import MAX_DEPTH
+    from comments_service.threads import MAX_DEPTH
 
     client = make_app(MODERATION="post").test_client()
     parent = post_comment(client, "deep").get_json()

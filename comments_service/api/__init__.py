@@ -5,7 +5,7 @@ from flask import Flask, Response, request
 from flask_smorest import Api
 
 from ..errors import ApiError
-from ..schemas import ErrorSchema
+from ..schemas.common import ErrorSchema
 
 BODY_METHODS = {"POST", "PUT", "PATCH"}
 
@@ -39,18 +39,12 @@ def no_sniffing(response: Response) -> Response:
 
 
 def register_blueprints(app: Flask) -> None:
-    """Bind the API and register every blueprint."""
-    from ..web import feeds, moderate, ops, widgets
-    from . import authors, comments, engagement, moderation, posts
-    from . import widgets as widget_reads
+    """Bind the API and register its blueprints."""
+    from . import authors, comments, engagement, moderation, posts, widget_reads
 
     api.init_app(app)
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
     for module in (posts, comments, engagement, widget_reads, moderation, authors):
         api.register_blueprint(module.blp)
-    app.register_blueprint(ops.bp)
-    app.register_blueprint(widgets.bp)
-    app.register_blueprint(feeds.bp)
-    moderate.init_app(app)
     app.before_request(require_json_body)
     app.after_request(no_sniffing)

@@ -5,7 +5,7 @@ from typing import Any
 
 from .. import auth, authors
 from ..models import Role
-from ..schemas import (
+from ..schemas.moderation import (
     AuthorCommentsSchema,
     AuthorEmailSchema,
     AuthorEraseSchema,

@@ -7,8 +7,8 @@ would be a large share of it.
 """
 from __future__ import annotations
 
+import functools
 import json
-import threading
 from typing import Any
 
 import flask_smorest
@@ -47,21 +47,23 @@ class QueryMemoParser(JsonBodyParser):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._memo: dict[tuple[int, bytes], dict[str, Any]] = {}
-        self._lock = threading.Lock()
+        # A 422 is raised, never kept.
+        self._parsed_query = functools.lru_cache(maxsize=MEMO_SIZE)(self._parse_query)
+
+    def _parse_query(self, argmap: Schema, query_string: bytes, options: tuple[tuple[str, Any], ...]) -> Any:
+        # query_string keys the memo: it is all that a query's arguments are parsed from.
+        return super().parse(argmap, request, location="query", **dict(options))
 
     def parse(self, argmap: Any, req: Any = None, *, location: str | None = None, **kwargs: Any) -> Any:
         """Parse like webargs; a query string seen before with the same schema is not loaded again."""
-        if location != "query" or not isinstance(argmap, Schema):
+        options = tuple(sorted(kwargs.items()))
+        try:
+            hash(options)
+        except TypeError:  # options that cannot key a memo
+            options = ()
+        if location != "query" or not isinstance(argmap, Schema) or (kwargs and not options):
             return super().parse(argmap, req, location=location, **kwargs)
-        key = (id(argmap), (req or request).query_string)
-        found = self._memo.get(key)
-        if found is None:
-            found = super().parse(argmap, req, location=location, **kwargs)  # a 422 is raised, never kept
-            with self._lock:
-                if len(self._memo) >= MEMO_SIZE:
-                    self._memo.clear()
-                self._memo[key] = found
+        found = self._parsed_query(argmap, (req or request).query_string, options)
         return dict(found)  # a view may change its copy
 
 

@@ -7,7 +7,8 @@ from typing import Any
 from flask.views import MethodView
 
 from .. import auth, engagement, ratelimit
-from ..schemas import ErrorSchema, LikeStateSchema
+from ..schemas.comments import LikeStateSchema
+from ..schemas.common import ErrorSchema
 from .blueprint import Blueprint
 from .params import READER_TOKEN_REQUIRED
 

@@ -5,19 +5,19 @@ from typing import Any
 
 from .. import auth, bans, moderation
 from ..models import Role
-from ..schemas import (
+from ..schemas.common import ErrorSchema
+from ..schemas.moderation import (
     BanCreateSchema,
     BanListSchema,
     BanSchema,
     BulkResultSchema,
     BulkSchema,
-    ErrorSchema,
     LogQueryArgsSchema,
-    ModerationCommentSchema,
     ModerationLogSchema,
     ModerationPageSchema,
     ModerationQueryArgsSchema,
 )
+from ..shapes import MODERATION_COMMENT
 from .blueprint import Blueprint
 from .params import BEARER
 
@@ -37,7 +37,7 @@ def queue(args: dict[str, Any]) -> Any:
 def _action_view(action: str) -> Any:
     @auth.require_role(Role.MODERATOR)
     @blp.doc(security=BEARER, summary=f"{action.capitalize()} a comment")
-    @blp.response(200, ModerationCommentSchema)
+    @blp.response(200, MODERATION_COMMENT.schema)
     def view(comment_id: int) -> Any:
         return moderation.act(comment_id, action, auth.actor())
 

@@ -5,9 +5,10 @@ from typing import Any
 
 from flask.views import MethodView
 
-from .. import auth, posts
+from .. import auth, post_reads, publishing
 from ..models import Role
-from ..schemas import CountsQueryArgsSchema, CountsSchema, PostPutSchema, PostSchema
+from ..schemas.posts import CountsQueryArgsSchema, CountsSchema, PostPutSchema
+from ..shapes import POST
 from .blueprint import Blueprint, json_response
 from .params import BEARER, READER_TOKEN
 
@@ -17,19 +18,19 @@ blp = Blueprint("posts", __name__, url_prefix="/api", description="Posts and the
 @blp.route("/posts/<slug>")
 class PostResource(MethodView):
     @blp.doc(parameters=[READER_TOKEN])
-    @blp.response(200, PostSchema)
+    @blp.response(200, POST.schema)
     def get(self, slug: str) -> Any:
         """Read a post with its counts and whether this reader likes it."""
-        return json_response(posts.post_json(slug, auth.reader_hash()))
+        return json_response(post_reads.post_json(slug, auth.reader_hash()))
 
     @auth.require_role(Role.EDITOR)
     @blp.doc(security=BEARER)
     @blp.arguments(PostPutSchema)
-    @blp.response(200, PostSchema)
-    @blp.alt_response(201, schema=PostSchema, description="Created")
+    @blp.response(200, POST.schema)
+    @blp.alt_response(201, schema=POST.schema, description="Created")
     def put(self, data: dict[str, Any], slug: str) -> Any:
         """Create or update a post (publishing system)."""
-        post, created = posts.put_post(slug, data)
+        post, created = publishing.put_post(slug, data)
         return post, 201 if created else 200
 
     @auth.require_role(Role.EDITOR)
@@ -37,7 +38,7 @@ class PostResource(MethodView):
     @blp.response(204)
     def delete(self, slug: str) -> None:
         """Delete a post with its comments and likes."""
-        posts.delete_post(slug)
+        publishing.delete_post(slug)
 
 
 @blp.route("/counts")
@@ -45,4 +46,4 @@ class PostResource(MethodView):
 @blp.response(200, CountsSchema)
 def counts(args: dict[str, Any]) -> Any:
     """Read comment and like counts of up to 100 posts."""
-    return json_response(posts.counts_json(args["post"]))
+    return json_response(post_reads.counts_json(args["post"]))

@@ -17,7 +17,7 @@ from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from .. import auth
+from .. import auth, slugs
 from ..errors import flatten_messages
 from ..extensions import db
 from ..models import Comment, CommentStatus, ModerationEvent, Post, Tag
@@ -25,7 +25,7 @@ from .records import BodyFormat, CommentRecord, PostRecord, Source, TransferErro
 
 FORMAT = "comments-service-export"
 VERSION = 1
-SLUG = validate.Regexp(r"^[A-Za-z0-9_-]{1,200}$")
+SLUG = slugs.VALIDATOR
 HASH = validate.Regexp(r"^[0-9a-f]{1,64}$")
 
 
@@ -93,7 +93,7 @@ class ExportCommentSchema(Schema):
         return comment.post.slug
 
     def load_slug(self, value: Any) -> str:
-        if not isinstance(value, str) or SLUG.regex.match(value) is None:
+        if not isinstance(value, str) or not slugs.is_slug(value):
             raise ValidationError("Not a post slug.")
         return value
 

@@ -17,10 +17,11 @@ from typing import Any, TypeVar
 from sqlalchemy import func, select, update
 
 from .. import auth, events, sanitize
+from ..database import insert_ignore
 from ..extensions import db
 from ..models import Comment, CommentLike, CommentStatus, ModerationEvent, Post, PostLike
-from ..posts import find_post, save_post
-from ..sql import insert_ignore
+from ..posts import find_post
+from ..publishing import save_post
 from .records import KEY_MAX, BodyFormat, CommentRecord, PostRecord, Report, Skip, Source, TransferError
 from .wordpress import paragraphs
 

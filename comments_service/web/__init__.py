@@ -1,1 +1,14 @@
-"""Pages and files served outside the JSON API."""
+"""Pages and files served outside the JSON API: health, feeds, the widget script and demo, the moderation desk."""
+from __future__ import annotations
+
+from flask import Flask
+
+
+def register_blueprints(app: Flask) -> None:
+    """Register the web blueprints (the moderation desk brings its session and filters)."""
+    from . import embed, feeds, moderate, ops
+
+    app.register_blueprint(ops.bp)
+    app.register_blueprint(embed.bp)
+    app.register_blueprint(feeds.bp)
+    moderate.init_app(app)

@@ -16,8 +16,9 @@ from werkzeug.wrappers import Response
 
 from .. import bans, moderation, ratelimit, users
 from ..errors import ApiError, flatten_messages
-from ..schemas import BanFormSchema, BulkFormSchema, LoginFormSchema, LogQueryArgsSchema, ModerationQueryArgsSchema
+from ..schemas.moderation import LogQueryArgsSchema, ModerationQueryArgsSchema
 from . import filters, security
+from .forms import BanFormSchema, BulkFormSchema, LoginFormSchema
 
 F = TypeVar("F", bound=Callable[..., Any])
 

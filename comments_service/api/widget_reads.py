@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 from .. import widgets
-from ..schemas import (
+from ..schemas.widgets import (
     PopularTagsArgsSchema,
     PopularTagsSchema,
     RecentCommentsArgsSchema,

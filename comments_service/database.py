@@ -1,0 +1,229 @@
+"""The database layer: connections, transaction modes, answering again after a dead connection, pipelined reads.
+
+Nothing else in the service decides how a statement runs:
+
+- **Reads stand alone.** A GET or HEAD request's session is bound to an
+  autocommit copy of the engine (same pool): each SELECT runs with no BEGIN
+  before it and no ROLLBACK after the request, two round trips fewer on every
+  cache miss. Every other request, command and thread gets transactions.
+- **A write of one statement** may ask for the same (:func:`standalone_statements`):
+  the statement commits itself.
+- **No ping per request.** Pooled connections are pinged before use by
+  commands and threads only. A request whose connection turns out dead before
+  it sent anything that may change data is answered again on a new
+  connection (:func:`dispatch`); one that had sent a write answers 503.
+- **Pipelined reads** (:func:`read_together`): several SELECTs in one round
+  trip through psycopg's pipeline mode.
+"""
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from flask import Flask, g, has_request_context, request
+from flask_sqlalchemy.session import Session
+from psycopg.rows import namedtuple_row
+from sqlalchemy import Dialect, Executable, Table, event
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError, DisconnectionError
+from sqlalchemy.sql.compiler import Compiled
+
+from . import extensions  # extensions builds db with RoutingSession: refer to it as extensions.db
+
+log = logging.getLogger(__name__)
+
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+CONNECT_TIMEOUT_SECONDS = 5
+
+
+def reading() -> bool:
+    """Tell whether this is a request that only reads (GET, HEAD or OPTIONS)."""
+    return has_request_context() and request.method in READ_METHODS
+
+
+class RoutingSession(Session):
+    """Flask-SQLAlchemy's session, bound to the autocommit engine while a request only reads.
+
+    SQLAlchemy's documented way to route statements (``Session.get_bind``);
+    both engines share one pool, which restores a connection's isolation
+    level when it comes back.
+    """
+
+    def get_bind(self, *args: Any, **kwargs: Any) -> Any:
+        """Return the engine for this statement: autocommit for reading requests."""
+        bind = super().get_bind(*args, **kwargs)
+        if reading() and isinstance(bind, Engine):
+            return _autocommit(bind)
+        return bind
+
+
+@functools.lru_cache(maxsize=8)
+def _autocommit(engine: Engine) -> Engine:
+    return engine.execution_options(isolation_level="AUTOCOMMIT")
+
+
+def standalone_statements() -> None:
+    """Run this request's next statements each on their own, in autocommit, unless a transaction has begun.
+
+    For a write made by a single statement, which then commits itself.
+    """
+    if not extensions.db.session().in_transaction():
+        extensions.db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+
+
+def init_app(app: Flask) -> None:
+    """Set the engine's options and listeners: timeouts, pings outside requests, write tracking, SQLite pragmas."""
+    uri = app.config["SQLALCHEMY_DATABASE_URI"]
+    if uri.startswith("postgresql"):
+        # A database that accepts TCP but never answers must not hold a worker forever.
+        options = dict(app.config["SQLALCHEMY_ENGINE_OPTIONS"])
+        options.setdefault("connect_args", {}).setdefault("connect_timeout", CONNECT_TIMEOUT_SECONDS)
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+    extensions.db.init_app(app)
+    # Registered after Flask-SQLAlchemy's teardown, so it runs before it.
+    app.teardown_appcontext(release_session)
+    with app.app_context():
+        event.listen(extensions.db.engine, "checkout", _ping_outside_requests(extensions.db.engine.dialect))
+        event.listen(extensions.db.engine, "before_cursor_execute", _note_writes)
+        if uri.startswith("sqlite"):
+            event.listen(extensions.db.engine, "connect", _sqlite_pragmas)
+
+
+def release_session(exc: BaseException | None) -> None:
+    """End the request's session even if its connection died after the answer was made.
+
+    Flask-SQLAlchemy's own teardown rolls back on the dead connection and
+    raises past Flask, turning a finished answer into the WSGI server's 500.
+    SQLAlchemy has already invalidated such a connection; the pool makes a new one.
+    """
+    try:
+        extensions.db.session.remove()
+    except Exception as error:  # the connection is gone; nothing left to roll back
+        log.warning("dropping a session whose connection failed: %s", error)
+        extensions.db.session.registry.clear()
+
+
+def dispatch(run: Callable[[], Any]) -> Any:
+    """Run a request's view; if its pooled connection was dead and nothing was written, run it once more.
+
+    The failed statement made SQLAlchemy drop every connection as old as that
+    one, so the second try connects afresh, and answers 503 only if the
+    database itself is down. A request that had sent a write is not run again
+    (the write may have happened): it answers 503.
+    """
+    try:
+        return run()
+    except DBAPIError as error:
+        if not error.connection_invalidated or g.get("db_wrote", False):
+            raise
+        release_session(None)
+        return run()
+
+
+def _ping_outside_requests(dialect: Dialect) -> Callable[[Any, Any, Any], None]:
+    # The pool's pre-ping, for commands and threads only: a request skips that
+    # round trip (an eighth of a new comment's time under load) and is answered
+    # again instead (see dispatch).
+    def checkout(dbapi_connection: Any, record: Any, proxy: Any) -> None:
+        if has_request_context():
+            return
+        try:
+            dialect.do_ping(dbapi_connection)
+        except Exception as error:
+            raise DisconnectionError(f"pooled connection is dead: {error}") from error
+
+    return checkout
+
+
+def _note_writes(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, executemany: bool) -> None:
+    # Remember that this request sent what may change data: it is never
+    # answered twice. Only compiled SELECTs are known to change nothing
+    # (read_together sends only reads, with no execution context).
+    if context is None or not has_request_context():
+        return
+    compiled = context.compiled
+    if compiled is None or not getattr(compiled.statement, "is_select", False):
+        g.db_wrote = True
+
+
+def _sqlite_pragmas(connection: Any, record: Any) -> None:
+    # SQLite leaves foreign keys off unless asked; WAL lets readers run during a write.
+    cursor = connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.close()
+
+
+def dialect_name() -> str:
+    """Name the database the session talks to: 'postgresql' or 'sqlite'."""
+    return extensions.db.session.get_bind().dialect.name
+
+
+def insert_ignore(table: Table, rows: Sequence[dict[str, Any]], returning: Any = None) -> Any:
+    """INSERT rows, skipping those that break a unique constraint (no read-then-write race)."""
+    insert = postgresql.insert if dialect_name() == "postgresql" else sqlite.insert
+    statement = insert(table).on_conflict_do_nothing()
+    if isinstance(returning, (tuple, list)):
+        statement = statement.returning(*returning)
+    elif returning is not None:
+        statement = statement.returning(returning)
+    # Parameters apart from the statement: compiled once and cached, batched by SQLAlchemy.
+    return extensions.db.session.execute(statement, list(rows))
+
+
+Query = tuple[Executable, Mapping[str, Any]]
+
+
+def read_together(*queries: Query) -> list[list[Any]]:
+    """Run read-only statements and return each one's rows, whose columns read by name.
+
+    Through psycopg they go out together, one round trip for all (pipeline
+    mode), straight to the driver. Other drivers run them one by one through
+    SQLAlchemy. Statements are compiled once each: pass ones that are built
+    once (module constants) and take their values as bind parameters.
+    """
+    connection = extensions.db.session.connection()
+    dialect = connection.dialect
+    if dialect.driver != "psycopg":
+        return [list(connection.execute(statement, params)) for statement, params in queries]
+    driver = connection.connection.driver_connection
+    plans = [_compiled(statement, dialect) for statement, _ in queries]
+    # Listeners of the engine's statements (query counters, logs) see these too.
+    events = connection.dispatch
+    sent = []
+    try:
+        with driver.pipeline():  # type: ignore[union-attr]
+            for plan, (_, params) in zip(plans, queries, strict=True):
+                cursor = driver.cursor(row_factory=namedtuple_row)  # type: ignore[union-attr]
+                values = plan.construct_params(params)
+                events.before_cursor_execute(connection, cursor, plan.string, values, None, False)
+                cursor.execute(plan.string, values)
+                sent.append((cursor, plan.string, values))
+        rows = [cursor.fetchall() for cursor, _, _ in sent]
+        for cursor, _, _ in sent:
+            cursor.close()
+    except dialect.loaded_dbapi.Error as error:
+        # As SQLAlchemy does for its own statements: a dead connection is dropped, the error is its kind.
+        dead = dialect.is_disconnect(error, driver, None)
+        if dead:
+            connection.invalidate(error)
+        raise DBAPIError.instance(
+            "; ".join(plan.string for plan in plans), None, error, dialect.loaded_dbapi.Error,
+            connection_invalidated=dead, dialect=dialect,
+        ) from error
+    for cursor, statement, values in sent:
+        events.after_cursor_execute(connection, cursor, statement, values, None, False)
+    return rows
+
+
+@functools.lru_cache(maxsize=64)
+def _compiled(statement: Executable, dialect: Dialect) -> Compiled:
+    plan = statement.compile(dialect=dialect)
+    # Values the driver cannot take as they are would need SQLAlchemy's bind processing.
+    processed = [name for name, bind in plan.binds.items() if bind.type.dialect_impl(dialect).bind_processor(dialect)]
+    if processed or "POSTCOMPILE" in plan.string:
+        raise TypeError(f"statement needs SQLAlchemy's parameter processing ({processed}); run it through SQLAlchemy")
+    return plan

@@ -1,0 +1,67 @@
+"""What readers send: a new comment, an edit, a thread query; the thread and like answers."""
+from __future__ import annotations
+
+from typing import Any
+
+from marshmallow import EXCLUDE, Schema, fields, pre_load, validate
+
+from ..shapes import COMMENT, POST
+from .common import HTTP_SCHEMES, ID, Trimmed, blank_to_none
+
+BODY = validate.Length(min=1, max=10000)
+
+
+def _blank_body(data: Any) -> Any:
+    # A body of white space only is an empty body (422), not a missing field.
+    if isinstance(data, dict) and isinstance(data.get("body"), str) and not data["body"].strip():
+        data = {**data, "body": ""}
+    return data
+
+
+class CommentCreateSchema(Schema):
+    author = Trimmed(required=True, validate=validate.Length(min=1, max=80))
+    email = fields.Email(load_default=None, allow_none=True, validate=validate.Length(max=254))
+    website = fields.Url(load_default=None, allow_none=True, schemes=HTTP_SCHEMES, validate=validate.Length(max=2000))
+    body = fields.String(required=True, validate=BODY)
+    parent_id = fields.Integer(load_default=None, allow_none=True, strict=True, validate=ID)
+    website_confirm = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Length(max=2000),
+        metadata={"description": "Leave empty. The widget hides this field from people; what fills it is a bot."},
+    )
+
+    @pre_load
+    def _blank_optionals(self, data: Any, **kwargs: Any) -> Any:
+        return _blank_body(blank_to_none(data, ("email", "website")))
+
+
+class CommentEditSchema(Schema):
+    body = fields.String(required=True, validate=BODY)
+
+    @pre_load
+    def _blank(self, data: Any, **kwargs: Any) -> Any:
+        return _blank_body(data)
+
+
+SORT_NAMES = ["oldest", "newest", "top"]
+
+
+class ThreadQueryArgsSchema(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    sort = fields.String(load_default="oldest", validate=validate.OneOf(SORT_NAMES))
+    limit = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
+    cursor = fields.String(load_default=None, validate=validate.Length(min=1, max=500))
+
+
+class ThreadSchema(Schema):
+    post = fields.Nested(POST.schema, required=True)
+    comments = fields.List(fields.Nested(COMMENT.schema), required=True)
+    next_cursor = fields.String(allow_none=True)
+
+
+class LikeStateSchema(Schema):
+    like_count = fields.Integer(required=True)
+    liked = fields.Boolean(required=True)

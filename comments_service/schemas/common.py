@@ -1,0 +1,72 @@
+"""Field types and schemas every area shares: times, trimmed strings, ids, the error shape."""
+from __future__ import annotations
+
+from typing import Any
+
+from marshmallow import Schema, fields, validate
+
+from ..times import iso
+
+HTTP_SCHEMES = {"http", "https"}
+# Ids are PostgreSQL integers; a larger number cannot name anything.
+MAX_ID = 2**31 - 1
+ID = validate.Range(min=1, max=MAX_ID)
+
+
+class Time(fields.DateTime):
+    """An ISO 8601 UTC time with a Z, to the second (documented as a date-time)."""
+
+    def _serialize(self, value: Any, attr: Any, obj: Any, **kwargs: Any) -> str | None:
+        return iso(value)
+
+
+class Trimmed(fields.String):
+    """A string with surrounding white space removed before validation."""
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> str:
+        return super()._deserialize(value, attr, data, **kwargs).strip()
+
+
+def blank_to_none(data: Any, names: tuple[str, ...]) -> Any:
+    """Treat "" (what a form sends for an untouched optional field) as absent, for ``names``."""
+    if isinstance(data, dict):
+        data = dict(data)
+        for name in names:
+            if isinstance(data.get(name), str) and not data[name].strip():
+                data[name] = None
+    return data
+
+
+def limit_args(name: str, default: int, maximum: int) -> type[Schema]:
+    """Make the query schema of a list that takes only ``limit`` (1..``maximum``, default ``default``)."""
+
+    class Meta:
+        unknown = "exclude"
+
+    return type(name, (Schema,), {
+        "Meta": Meta,
+        "limit": fields.Integer(load_default=default, validate=validate.Range(min=1, max=maximum)),
+    })
+
+
+class ErrorDetailSchema(Schema):
+    code = fields.String(required=True)
+    message = fields.String(required=True)
+    fields = fields.Dict(keys=fields.String(), values=fields.List(fields.String()))
+
+
+class ErrorSchema(Schema):
+    error = fields.Nested(ErrorDetailSchema, required=True)
+
+
+class HealthSchema(Schema):
+    status = fields.String(required=True)
+    db = fields.String(required=True)
+    redis = fields.String(required=True)
+
+
+class StringList(fields.List):
+    """A list of strings (tag names, spam reasons)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(fields.String(), **kwargs)

@@ -1,0 +1,34 @@
+"""What the publishing system sends for a post, and the counts query and answer."""
+from __future__ import annotations
+
+from datetime import timezone
+
+from marshmallow import EXCLUDE, Schema, fields, validate
+
+from .. import slugs
+from .common import HTTP_SCHEMES, Trimmed
+
+
+class PostPutSchema(Schema):
+    title = Trimmed(required=True, validate=validate.Length(min=1, max=300))
+    url = fields.Url(required=True, schemes=HTTP_SCHEMES, validate=validate.Length(max=2000))
+    tags = fields.List(
+        fields.String(validate=validate.Length(max=200)), load_default=list, validate=validate.Length(max=20)
+    )
+    published_at = fields.AwareDateTime(default_timezone=timezone.utc, allow_none=True, format="iso")
+
+
+class CountsQueryArgsSchema(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    post = fields.List(fields.String(validate=slugs.VALIDATOR), required=True, validate=validate.Length(min=1, max=100))
+
+
+class CountSchema(Schema):
+    comments = fields.Integer(required=True)
+    likes = fields.Integer(required=True)
+
+
+class CountsSchema(Schema):
+    counts = fields.Dict(keys=fields.String(), values=fields.Nested(CountSchema))
