@@ -5,9 +5,6 @@ the same database and Redis, as another worker process would.
 """
 from __future__ import annotations
 
-import signal
-import socket
-import subprocess
 import threading
 import time
 import types
@@ -23,6 +20,7 @@ from comments_service.extensions import db
 from comments_service.models import Post
 from tests.conftest import REDIS_URL
 from tests.helpers import READER, approved_comment, post_comment, publish
+from tests.servers import RedisServer
 
 OTHER = {"X-Reader-Token": "another-reader-token-42"}
 
@@ -240,31 +238,12 @@ def approved_reply_on_a(client, site):
     return approved_comment(client, site["moderator"], "a", author="Eve", body="second top-level")
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture
 def own_redis():
     """A Redis server of this test's own, which the test may freeze (SIGSTOP) and thaw."""
-    port = free_port()
-    process = subprocess.Popen(
-        ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    probe = redis.Redis(port=port)
-    for _ in range(100):
-        try:
-            probe.ping()
-            break
-        except redis.ConnectionError:
-            time.sleep(0.05)
-    yield types.SimpleNamespace(url=f"redis://127.0.0.1:{port}/0", process=process, client=probe)
-    process.send_signal(signal.SIGCONT)
-    process.terminate()
-    process.wait(timeout=10)
+    server = RedisServer().start()
+    yield server
+    server.stop()
 
 
 def test_hung_redis_answers_from_the_database_then_replays_missed_invalidations(make_app, client, site, nocache, own_redis):
@@ -274,7 +253,7 @@ def test_hung_redis_answers_from_the_database_then_replays_missed_invalidations(
     breaker.breaker_seconds = 0.3
     assert read_all(reader) == read_all(writer) == read_all(nocache)  # both workers warm the shared cache
 
-    own_redis.process.send_signal(signal.SIGSTOP)  # Redis hangs: every call would time out
+    own_redis.pause()  # Redis hangs: every call would time out
     approve = writer.post(f"/api/moderation/comments/{site['pending']['id']}/approve", headers=site["moderator"])
     assert approve.status_code == 200
     assert breaker.down_until > time.monotonic()  # one timeout opened the breaker
@@ -283,7 +262,7 @@ def test_hung_redis_answers_from_the_database_then_replays_missed_invalidations(
     assert read_all(reader) == read_all(nocache)  # a worker with warm copies no longer trusts them
     assert writer.get("/healthz").get_json() == {"status": "degraded", "db": "ok", "redis": "down"}
 
-    own_redis.process.send_signal(signal.SIGCONT)  # Redis is back, with the old values still in it
+    own_redis.resume()  # Redis is back, with the old values still in it
     time.sleep(breaker.breaker_seconds + 0.1)
     assert read_all(writer) == read_all(nocache)  # replayed before anything was read from Redis
     assert not writer_app.extensions["cache"].pending
@@ -317,8 +296,7 @@ def test_killed_redis_drops_process_copies_at_once(make_app, client, nocache, si
     reader, writer = make_app(REDIS_URL=own_redis.url).test_client(), make_app(REDIS_URL=own_redis.url).test_client()
     for _ in range(3):
         warm = read_all(reader)
-    own_redis.process.kill()
-    own_redis.process.wait()
+    own_redis.kill()
     assert writer.post(f"/api/moderation/comments/{site['pending']['id']}/approve", headers=site["moderator"]).status_code == 200
     after = read_all(reader)
     assert after == read_all(nocache) != warm

@@ -6,16 +6,14 @@ restarts it, and compares every cached answer with the database's truth.
 """
 from __future__ import annotations
 
-import shutil
-import signal
-import subprocess
 import threading
 import time
 
 import pytest
 
 from comments_service.redis_client import BREAKER_SECONDS
-from tests.faults import Gunicorn, free_port, request, run_load
+from tests.faults import Gunicorn, request, run_load
+from tests.servers import RedisServer
 from tests.test_faults import no_drift, service_env
 
 READS = [
@@ -24,44 +22,9 @@ READS = [
 ]
 
 
-class RedisServer:
-    """A private redis-server that the test may kill."""
-
-    def __init__(self, port: int) -> None:
-        self.port = port
-        self.process: subprocess.Popen[bytes] | None = None
-
-    def start(self) -> None:
-        self.process = subprocess.Popen(
-            [shutil.which("redis-server") or "redis-server", "--port", str(self.port), "--bind", "127.0.0.1",
-             "--save", "", "--appendonly", "no"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            if subprocess.run(["redis-cli", "-p", str(self.port), "ping"], capture_output=True).stdout.strip() == b"PONG":
-                return
-            time.sleep(0.05)
-        raise RuntimeError("redis-server did not start")
-
-    def pause(self) -> None:
-        """Freeze the server (SIGSTOP): connections hang, the data stays, as in a partition."""
-        assert self.process is not None
-        self.process.send_signal(signal.SIGSTOP)
-
-    def resume(self) -> None:
-        assert self.process is not None
-        self.process.send_signal(signal.SIGCONT)
-
-    def kill(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.send_signal(signal.SIGCONT)
-            self.process.kill()
-            self.process.wait()
-
-
 @pytest.fixture
 def private_redis():
-    server = RedisServer(free_port())
-    server.start()
+    server = RedisServer().start()
     yield server
     server.kill()
 
@@ -76,7 +39,7 @@ def truth(make_app, secret_key):
 def test_redis_fault_under_load_serves_no_error_and_nothing_stale(fault, private_redis, database_url, make_app, editor, client):
     for slug, tags in (("a", ["x", "y"]), ("b", ["y"])):
         client.put(f"/api/posts/{slug}", json={"title": slug.upper(), "url": f"https://b.example/{slug}", "tags": tags}, headers=editor)
-    env = service_env(database_url, REDIS_URL=f"redis://127.0.0.1:{private_redis.port}/0")
+    env = service_env(database_url, REDIS_URL=private_redis.url)
     server = Gunicorn(env)
     marks: dict[str, float] = {}
 

@@ -14,7 +14,7 @@ from flask import Blueprint, Flask, flash, g, redirect, render_template, request
 from marshmallow import Schema, ValidationError
 from werkzeug.wrappers import Response
 
-from .. import bans, moderation, ratelimit, users
+from .. import bans, moderation, ratelimit, slugs, users
 from ..errors import ApiError, flatten_messages
 from ..schemas.moderation import LogQueryArgsSchema, ModerationQueryArgsSchema
 from . import filters, security
@@ -33,7 +33,8 @@ DONE = {"approve": "Approved", "reject": "Rejected", "spam": "Marked as spam", "
 
 @bp.context_processor
 def _template_globals() -> dict[str, Any]:
-    return {"csrf_token": security.csrf_token, "user": g.get("user"), "csrf_field": security.CSRF_FIELD}
+    return {"csrf_token": security.csrf_token, "user": g.get("user"), "csrf_field": security.CSRF_FIELD,
+            "slug_pattern": slugs.PATTERN}
 
 
 def _load(schema: Schema, data: Mapping[str, Any]) -> dict[str, Any]:
