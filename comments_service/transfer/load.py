@@ -10,9 +10,9 @@ the commit, and the caches hear about each post after it.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime, timezone
-from typing import Any, TypeVar
+from typing import Any
 
 from sqlalchemy import func, select, update
 
@@ -22,31 +22,16 @@ from ..extensions import db
 from ..models import Comment, CommentLike, CommentStatus, ModerationEvent, Post, PostLike
 from ..posts import find_post
 from ..publishing import save_post
-from .records import KEY_MAX, BodyFormat, CommentRecord, PostRecord, Report, Skip, Source, TransferError
-from .wordpress import paragraphs
-
-T = TypeVar("T")
-Progress = Callable[[Sequence[T], str], contextlib.AbstractContextManager[Iterable[T]]]
+from .plan import Plan, Progress, T, choose, chunks, order_parents_first, sanitize_bodies
+from .records import PostRecord, Report, Source, TransferError
 
 BATCH = 500
-DELETED_KEYS_ACTION = "delete"
 
 
 @contextlib.contextmanager
 def no_progress(items: Sequence[T], label: str) -> Iterator[Iterable[T]]:
     """Iterate without showing anything."""
     yield items
-
-
-def render(record: CommentRecord) -> str:
-    """Return the safe HTML of a record's text, by the rules of its format."""
-    if record.body_format == BodyFormat.MARKDOWN:
-        return sanitize.render_markdown(record.body)
-    if record.body_format == BodyFormat.MARKDOWN_TEXT:
-        return sanitize.render_markdown(record.body, raw_html=False)
-    if record.body_format == BodyFormat.HTML_PARAGRAPHS:
-        return sanitize.clean_html(paragraphs(record.body))
-    return sanitize.clean_html(record.body)
 
 
 def load(
@@ -76,33 +61,12 @@ def load(
     return report
 
 
-def _key(source: Source, record: CommentRecord) -> str:
-    return record.import_key or source.key_prefix + record.key
-
-
-class _Plan:
-    """The comments to write, in an order where every parent comes before its replies."""
-
-    def __init__(self, source: Source, report: Report) -> None:
-        self.source = source
-        self.report = report
-        self.records: dict[str, CommentRecord] = {}
-        self.html: dict[str, str] = {}
-        self.existing: dict[str, tuple[int, int, int]] = {}  # key -> (id, root id, post id)
-        self.dropped: set[str] = set()
-        self.parent: dict[str, str | None] = {}
-
-    def drop(self, key: str, what: str, reason: str) -> None:
-        self.dropped.add(key)
-        self.report.skipped.append(Skip(what, reason))
-
-
 def _write(source: Source, file_name: str, progress: Progress, actor: str) -> Report:
     report = Report(source.name, skipped=list(source.skipped), notes=list(source.notes))
-    plan = _Plan(source, report)
-    _select(plan)
-    _render(plan, progress)
-    order = _thread(plan)
+    plan = Plan(source, report)
+    choose(plan)
+    sanitize_bodies(plan, progress)
+    order = order_parents_first(plan)
     post_ids = _posts(plan, order)
     _insert(plan, order, post_ids, progress)
     _comment_likes(plan, order)
@@ -126,168 +90,7 @@ def _write(source: Source, file_name: str, progress: Progress, actor: str) -> Re
     return report
 
 
-def _chunks(items: Sequence[T], size: int = 1000) -> Iterator[Sequence[T]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
-
-
-def _select(plan: _Plan) -> None:
-    """Keep the records that can be written: known thread, new key, not deleted here."""
-    source, report = plan.source, plan.report
-    for record in source.comments:
-        key = _key(source, record)
-        what = f"comment {record.key}"
-        if len(key) > KEY_MAX:
-            report.skipped.append(Skip(what, f"its id is longer than {KEY_MAX - len(source.name) - 1} characters"))
-            continue
-        if key in plan.records:
-            plan.drop(key + "#dup", what, "its id appears twice in the file; the first one is kept")
-            continue
-        plan.records[key] = record
-    keys = list(plan.records)
-    for chunk in _chunks(keys):
-        rows = db.session.execute(
-            select(Comment.id, Comment.root_id, Comment.post_id, Comment.import_key)
-            .where(Comment.import_key.in_(chunk))
-        )
-        for row in rows:
-            plan.existing[row.import_key] = (row.id, row.root_id or row.id, row.post_id)
-    deleted_here = _deleted_keys()
-    for key, record in plan.records.items():
-        what = f"comment {record.key}"
-        if key in plan.existing:
-            report.already_imported += 1
-        elif key in deleted_here:
-            plan.drop(key, what, "it was deleted here after an earlier import and is not brought back")
-        elif record.post_key not in source.posts:
-            plan.drop(key, what, f"its thread {record.post_key or '(none)'} is not in the file")
-
-
-def _deleted_keys() -> set[str]:
-    # Moderators' deletions (and erasures) leave the import key in the audit log.
-    found: set[str] = set()
-    query = select(ModerationEvent.details).where(ModerationEvent.action == DELETED_KEYS_ACTION)
-    for details in db.session.scalars(query):
-        if isinstance(details, dict) and isinstance(details.get("import_key"), str):
-            found.add(details["import_key"])
-    return found
-
-
-def _new(plan: _Plan) -> list[str]:
-    return [k for k in plan.records if k not in plan.existing and k not in plan.dropped]
-
-
-def _render(plan: _Plan, progress: Progress) -> None:
-    """Sanitize every new body once; a text with nothing readable left is skipped."""
-    keys = _new(plan)
-    with progress(keys, "Sanitizing comments") as bar:
-        for key in bar:
-            record = plan.records[key]
-            if record.status == CommentStatus.DELETED:
-                continue
-            html = render(record)
-            if not sanitize.is_readable(html):
-                plan.drop(key, f"comment {record.key}", "nothing readable is left once its HTML is made safe")
-                continue
-            plan.html[key] = html
-
-
-def _thread(plan: _Plan) -> list[str]:
-    """Order the new comments parents first; skip replies that cannot hang anywhere."""
-    source = plan.source
-    full = {record.key: key for key, record in plan.records.items()}
-    slug_of = {key: post.slug for key, post in source.posts.items()}
-    children: dict[str | None, list[str]] = {}
-    # File order breaks ties between equal times, so an export comes back in its own order.
-    new = _new(plan)
-    pending = set(new)
-    for key in new:
-        record = plan.records[key]
-        parent = None
-        if record.parent_key:
-            # A parent outside the file may have come with an earlier import of the same source.
-            parent = full.get(record.parent_key, source.key_prefix + record.parent_key)
-        plan.parent[key] = parent
-        children.setdefault(parent if parent in pending else None, []).append(key)
-    order: list[str] = []
-    post_ids: dict[str, int | None] = {}
-    queue = sorted(children.get(None, []), key=lambda k: plan.records[k].created_at)
-    for key in queue:
-        record = plan.records[key]
-        parent = plan.parent[key]
-        if parent is None:
-            pass  # a top-level comment
-        elif parent in plan.existing:
-            slug = slug_of[record.post_key]
-            if slug not in post_ids:
-                post = find_post(slug)
-                post_ids[slug] = post.id if post else None
-            if post_ids[slug] != plan.existing[parent][2]:
-                plan.drop(key, f"comment {record.key}", f"its parent {record.parent_key} belongs to another thread")
-                continue
-        else:
-            continue  # resolved below as missing or skipped
-        order.append(key)
-    index = 0
-    while index < len(order):
-        key = order[index]
-        index += 1
-        for child in sorted(children.get(key, []), key=lambda k: plan.records[k].created_at):
-            record = plan.records[child]
-            if slug_of[record.post_key] != slug_of[plan.records[key].post_key]:
-                plan.drop(child, f"comment {record.key}", f"its parent {record.parent_key} belongs to another thread")
-                continue
-            order.append(child)
-    placed = set(order)
-    unplaced = [k for k in new if k not in placed and k not in plan.dropped]
-    for key in sorted(unplaced, key=lambda k: plan.records[k].created_at):
-        _explain_unplaced(plan, key, placed)
-    return _prune_deleted(plan, order)
-
-
-def _explain_unplaced(plan: _Plan, key: str, placed: set[str]) -> None:
-    record = plan.records[key]
-    parent = plan.parent[key]
-    what = f"comment {record.key}"
-    if parent in plan.dropped:
-        plan.drop(key, what, f"its parent {record.parent_key} was skipped")
-    elif parent not in plan.records and parent not in plan.existing:
-        plan.drop(key, what, f"its parent {record.parent_key} is not in the file")
-    else:
-        seen = {key}
-        step: str | None = parent
-        while step is not None and step not in seen and step in plan.records and step not in placed:
-            seen.add(step)
-            step = plan.parent.get(step)
-        if step in seen:
-            plan.drop(key, what, "its chain of parents loops back on itself")
-        else:
-            plan.drop(key, what, f"its parent {record.parent_key} was skipped")
-
-
-def _prune_deleted(plan: _Plan, order: list[str]) -> list[str]:
-    """Keep a deleted comment only as a placeholder for replies that are kept."""
-    has_reply: set[str] = set()
-    kept: list[str] = []
-    dropped_deleted = 0
-    for key in reversed(order):
-        record = plan.records[key]
-        if record.status == CommentStatus.DELETED and key not in has_reply:
-            dropped_deleted += 1
-            continue
-        kept.append(key)
-        parent = plan.parent[key]
-        if parent is not None:
-            has_reply.add(parent)
-    if dropped_deleted:
-        plan.report.notes.append(
-            f"{dropped_deleted} comment(s) deleted in the source with no replies were not kept (nothing to show)"
-        )
-    kept.reverse()
-    return kept
-
-
-def _posts(plan: _Plan, order: list[str]) -> dict[str, int]:
+def _posts(plan: Plan, order: list[str]) -> dict[str, int]:
     """Create or complete the posts that get comments (or that the source says are real posts)."""
     source, report = plan.source, plan.report
     wanted = {plan.records[k].post_key for k in [*order, *plan.existing] if k in plan.records}
@@ -346,7 +149,7 @@ def _fit_tags(names: list[str]) -> list[str]:
     return out[:20]
 
 
-def _insert(plan: _Plan, order: list[str], post_ids: dict[str, int], progress: Progress) -> None:
+def _insert(plan: Plan, order: list[str], post_ids: dict[str, int], progress: Progress) -> None:
     """Insert the comments parents first, in batches, remembering each new id for the replies."""
     report = plan.report
     known = {key: (row_id, root_id) for key, (row_id, root_id, _) in plan.existing.items()}
@@ -367,7 +170,7 @@ def _insert(plan: _Plan, order: list[str], post_ids: dict[str, int], progress: P
             plan.existing[key] = (*known[key], post_ids[plan.records[key].post_key])
 
 
-def _row(plan: _Plan, key: str, post_ids: dict[str, int], known: dict[str, tuple[int, int]]) -> dict[str, Any]:
+def _row(plan: Plan, key: str, post_ids: dict[str, int], known: dict[str, tuple[int, int]]) -> dict[str, Any]:
     record = plan.records[key]
     parent = plan.parent[key]
     parent_id, root_id = (known[parent][0], known[parent][1]) if parent is not None else (None, None)
@@ -418,11 +221,11 @@ def _like_rows(table: Any, column: str, row_id: int, key: str, count: int, when:
          "created_at": when or datetime.now(timezone.utc)}
         for n in range(count)
     ]
-    for chunk in _chunks(rows, BATCH):
+    for chunk in chunks(rows, BATCH):
         insert_ignore(table, chunk)
 
 
-def _comment_likes(plan: _Plan, order: list[str]) -> None:
+def _comment_likes(plan: Plan, order: list[str]) -> None:
     for key in order:
         record = plan.records[key]
         if record.like_count > 0:
@@ -437,11 +240,11 @@ def _recount(post_ids: Iterable[int]) -> None:
         .where(Comment.post_id == Post.id, Comment.status == CommentStatus.APPROVED)
         .scalar_subquery()
     )
-    for chunk in _chunks(ids):
+    for chunk in chunks(ids):
         db.session.execute(update(Post).where(Post.id.in_(chunk)).values(comment_count=approved))
 
 
-def _events(plan: _Plan, actor: str) -> int:
+def _events(plan: Plan, actor: str) -> int:
     """Bring in an exported audit log once; comment ids follow the comments' new ids."""
     source = plan.source
     if not source.events:
