@@ -48,18 +48,14 @@ POST_REF = Shape(
     table=_POSTS,
 )
 
-POST = Shape(
+POST = POST_REF.extend(
     "Post",
-    Field("slug", fields.String),
-    Field("title", fields.String),
-    Field("url", fields.String, nullable=True),
     Field("tags", StringList, source="tag_names", description="Tag names, in alphabetical order."),
     _time("published_at", nullable=True),
     Field("comment_count", fields.Integer, description="Approved comments, replies included."),
     Field("like_count", fields.Integer),
     Field("liked", fields.Boolean, source=None, default=lambda: False,
           description="Whether the reader of X-Reader-Token likes the post."),
-    table=_POSTS,
 )
 
 COMMENT = Shape(
@@ -123,25 +119,12 @@ TAG_COUNT = Shape(
     table=_TAGS,
 )
 
-RECENT_POST = Shape(
-    "RecentPost",
-    Field("slug", fields.String),
-    Field("title", fields.String),
-    Field("url", fields.String, nullable=True),
-    _time("published_at", nullable=True),
-    Field("comment_count", fields.Integer),
-    Field("like_count", fields.Integer),
-    table=_POSTS,
-)
+RECENT_POST = POST.extend("RecentPost", without=("tags", "liked"))
 
-RELATED_POST = Shape(
+RELATED_POST = RECENT_POST.extend(
     "RelatedPost",
-    Field("slug", fields.String),
-    Field("title", fields.String),
-    Field("url", fields.String, nullable=True),
-    _time("published_at", nullable=True),
     Field("shared_tags", fields.Integer, description="How many tags it shares with the post."),
-    table=_POSTS,
+    without=("comment_count", "like_count"),
 )
 
 PUBLIC = (POST_REF, POST, COMMENT, COMMENT_STATUS, COMMENT_CREATED, MODERATION_COMMENT, RECENT_COMMENT, TAG_COUNT,

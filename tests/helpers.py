@@ -32,3 +32,12 @@ def publish(client: Any, editor: dict[str, str], slug: str, **fields: Any) -> An
     """Register a post through the publishing API."""
     body = {"title": slug.title(), "url": f"https://blog.example/{slug}", "tags": [], **fields}
     return client.put(f"/api/posts/{slug}", json=body, headers=editor)
+
+
+def walk(comments: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Return every comment of a nested thread, parents before their replies."""
+    out = []
+    for comment in comments:
+        out.append(comment)
+        out.extend(walk(comment["replies"]))
+    return out

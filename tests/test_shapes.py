@@ -7,21 +7,11 @@ check behind docs/architecture.md's recipe for adding a public field.
 """
 from __future__ import annotations
 
-from typing import Any
-
 from marshmallow import fields
 
 from comments_service import shapes
 from comments_service.shaping import Field, signature
-from tests.helpers import READER, approve, approved_comment, post_comment, publish
-
-
-def walk(comments: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    out = []
-    for comment in comments:
-        out.append(comment)
-        out.extend(walk(comment["replies"]))
-    return out
+from tests.helpers import READER, approve, approved_comment, post_comment, publish, walk
 
 
 def test_every_path_shows_the_declared_comment_and_post_fields(client, editor, moderator, count_queries):

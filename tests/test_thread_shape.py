@@ -18,15 +18,7 @@ from comments_service.models import Comment, Post
 from comments_service.posts import find_post
 from comments_service.shapes import COMMENT, POST
 from comments_service.times import iso
-from tests.helpers import READER, approved_comment, publish
-
-
-def walk(comments: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    out = []
-    for comment in comments:
-        out.append(comment)
-        out.extend(walk(comment["replies"]))
-    return out
+from tests.helpers import READER, approved_comment, publish, walk
 
 
 def schema_comment(comment_id: int) -> dict[str, Any]:
