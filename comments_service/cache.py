@@ -33,7 +33,7 @@ from flask import Flask, current_app, has_app_context
 
 from . import events, redis_client, shapes
 from .cache_groups import EVERYTHING, groups_for, post_group
-from .cache_store import Store, pack, unpack
+from .cache_store import GENERATION_TTL, Store, Transient, pack, unpack  # noqa: F401 - part of this API
 
 log = logging.getLogger(__name__)
 
@@ -57,7 +57,7 @@ class Entry(NamedTuple):
     group: str
     name: str
     ttl: int
-    build: Callable[[], bytes]
+    build: Callable[[], bytes | Transient]
     field: str = ""  # set: a per-reader field of a hash, with no lock and no soft expiry
 
 
@@ -119,7 +119,7 @@ def invalidate(groups: Iterable[str]) -> bool:
     if not client.enabled or not groups:
         return True
     assert state.bump is not None
-    done = client.call(lambda r: state.bump(args=[PREFIX, *groups], client=r) is not None, False)
+    done = client.call(lambda r: state.bump(args=[PREFIX, GENERATION_TTL, *groups], client=r) is not None, False)
     if done and state.near is not None:
         state.near.forget(groups)
     if not done:
@@ -154,13 +154,13 @@ def fetch(*entries: Entry) -> list[bytes]:
         args += (entry.group, entry.name, entry.field)
     found = client.call(lambda r: state.read(args=args, client=r), None) if state.read else None
     if found is None:
-        return [entry.build() for entry in entries]
-    keys: list[bytes] = found[0::2]
+        return [_built(entry) for entry in entries]
+    seen = [(found[i], found[i + 1]) for i in range(0, len(found), 3)]
     results: list[bytes | None] = [None] * len(entries)
     expiries = [0.0] * len(entries)
     todo: list[int] = []
     stale: set[int] = set()
-    for index, (entry, raw) in enumerate(zip(entries, found[1::2], strict=True)):
+    for index, (entry, raw) in enumerate(zip(entries, found[2::3], strict=True)):
         if raw is None:
             todo.append(index)
         elif entry.field:
@@ -170,52 +170,78 @@ def fetch(*entries: Entry) -> list[bytes]:
             if expiries[index] <= now:
                 todo.append(index)
                 stale.add(index)
+    kept = set(range(len(entries)))
     if todo:
-        _rebuild(entries, keys, results, expiries, todo, stale, now)
+        kept -= _rebuild(entries, seen, results, expiries, todo, stale, now)
     if near is not None:
-        kept = [(slot, value, expires) for slot, value, expires in zip(slots, results, expiries, strict=True)
-                if value is not None and expires > now]
-        near.put(version, kept)  # type: ignore[arg-type]
+        copies = [(slots[i], results[i], expiries[i]) for i in sorted(kept) if expiries[i] > now]
+        near.put(version, copies)  # type: ignore[arg-type]
     return results  # type: ignore[return-value]
 
 
+def _built(entry: Entry) -> bytes:
+    value = entry.build()
+    return value.value if isinstance(value, Transient) else value
+
+
+def _key(entry: Entry, seen: tuple[bytes, bytes]) -> bytes | None:
+    # Where the value lives, if both its generations exist.
+    everything, group = seen
+    if not (everything and group):
+        return None
+    return b"%sv:%s:%s:%s" % (PREFIX.encode(), everything, group, entry.name.encode())
+
+
+def _lock_key(entry: Entry, seen: tuple[bytes, bytes]) -> bytes:
+    key = _key(entry, seen)
+    return key + b":lock" if key is not None else f"{PREFIX}lock:{entry.group}:{entry.name}".encode()
+
+
 def _rebuild(
-    entries: Sequence[Entry], keys: list[bytes], results: list[bytes | None], expiries: list[float],
+    entries: Sequence[Entry], seen: list[tuple[bytes, bytes]], results: list[bytes | None], expiries: list[float],
     todo: list[int], stale: set[int], now: float,
-) -> None:
+) -> set[int]:
+    """Build the missing and stale values (one request per value, the others wait); return those not to keep."""
     client = redis_client.client()
     lockable = [i for i in todo if not entries[i].field]
     token = secrets.token_hex(8)
+    locks = {i: _lock_key(entries[i], seen[i]) for i in lockable}
 
     def lock(r: redis.Redis) -> list[Any]:
         pipe = r.pipeline(transaction=False)
         for i in lockable:
-            pipe.set(keys[i] + b":lock", token, nx=True, px=LOCK_MS)
+            pipe.set(locks[i], token, nx=True, px=LOCK_MS)
         return pipe.execute()
 
     # Without Redis every request builds for itself; that is the fallback anyway.
     won = client.call(lock, [True] * len(lockable)) if lockable else []
     owned = [i for i in todo if entries[i].field] + [i for i, ok in zip(lockable, won, strict=True) if ok]
-    built: dict[int, bytes] = {}
+    held = [locks[i] for i in owned if i in locks]
+    built: dict[int, bytes | Transient] = {}
     try:
         for i in sorted(owned):
             built[i] = entries[i].build()
     except Exception:
         # A failed build (an unknown post, the database down) must not make others wait for it.
-        held = [keys[i] + b":lock" for i in owned if not entries[i].field]
         if held:
             client.call(lambda r: r.delete(*held), None)
         raise
     for i, value in built.items():
-        results[i], expiries[i] = value, now + entries[i].ttl
-    if built:
-        client.call(lambda r: _store(r, entries, keys, built, now), None)
+        results[i], expiries[i] = (value.value if isinstance(value, Transient) else value), now + entries[i].ttl
+    # A value built without generations answers this request only. A transient one
+    # is not stored in Redis, but this process may keep it: its group's first
+    # generation, made by the write that changes it, tells every process.
+    uncached = {i for i, value in built.items()
+                if not isinstance(value, Transient) and _key(entries[i], seen[i]) is None}
+    storable = {i: value for i, value in built.items() if not isinstance(value, Transient)}
+    if storable or held:
+        client.call(lambda r: _store(r, entries, seen, storable, held, now), None)
     # The others keep a stale value if they have one, else wait for the builder.
-    waiting = [i for i in todo if i not in built and i not in stale]
+    waiting = [i for i in todo if i not in built and i not in stale and _key(entries[i], seen[i]) is not None]
     deadline = time.monotonic() + WAIT_SECONDS
     while waiting and time.monotonic() < deadline:
         time.sleep(POLL_SECONDS)
-        wanted = [keys[i] for i in waiting]
+        wanted = [_key(entries[i], seen[i]) for i in waiting]
         values = client.call(lambda r, wanted=wanted: r.mget(wanted), None)
         if values is None:
             break
@@ -223,18 +249,23 @@ def _rebuild(
             if raw is not None:
                 expiries[i], results[i] = unpack(raw)
         waiting = [i for i in waiting if results[i] is None]
-    for i in waiting:
-        results[i] = entries[i].build()  # the builder is slow or gone: answer from the database
+    for i in todo:
+        if results[i] is None:
+            results[i] = _built(entries[i])  # the builder is slow or gone: answer from the database
+            uncached.add(i)
+    return uncached
 
 
-def _store(r: redis.Redis, entries: Sequence[Entry], keys: list[bytes], built: dict[int, bytes], now: float) -> None:
-    pipe = r.pipeline(transaction=False)
+def _store(r: redis.Redis, entries: Sequence[Entry], seen: list[tuple[bytes, bytes]], built: dict[int, bytes],
+           held: list[bytes], now: float) -> None:
+    args: list[Any] = [PREFIX, GENERATION_TTL]
     for i, value in built.items():
         entry = entries[i]
-        life_ms = (entry.ttl + GRACE_SECONDS) * 1000
-        if entry.field:
-            pipe.hset(keys[i], entry.field, value)
-            pipe.pexpire(keys[i], life_ms)
-        else:
-            pipe.set(keys[i], pack(now + entry.ttl, value), px=life_ms)
+        payload = value if entry.field else pack(now + entry.ttl, value)
+        args += (entry.group, *seen[i], entry.name, entry.field, (entry.ttl + GRACE_SECONDS) * 1000, payload)
+    pipe = r.pipeline(transaction=False)
+    if built:
+        _state().store(args=args, client=pipe)
+    if held:
+        pipe.delete(*held)
     pipe.execute()
