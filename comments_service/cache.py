@@ -23,17 +23,16 @@ replayed before this process reads from Redis again.
 from __future__ import annotations
 
 import logging
-import secrets
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from typing import Any, NamedTuple
 
-import redis
 from flask import Flask, current_app, has_app_context
 
-from . import events, redis_client, shapes
+from . import cache_fill, events, redis_client, shapes
+from .cache_fill import GRACE_SECONDS  # noqa: F401 - how long values outlive their TTL
 from .cache_groups import EVERYTHING, groups_for, post_group
-from .cache_store import GENERATION_TTL, Store, Transient, pack, unpack  # noqa: F401 - part of this API
+from .cache_store import GENERATION_TTL, Store, Transient, unpack  # noqa: F401 - part of this API
 
 log = logging.getLogger(__name__)
 
@@ -46,10 +45,6 @@ POST_TTL = 300
 THREAD_TTL = 300
 COUNTS_TTL = 300
 LIKED_TTL = 600
-GRACE_SECONDS = 60  # how long a value outlives its soft TTL, to be served while one request rebuilds it
-LOCK_MS = 2000
-WAIT_SECONDS = 0.5
-POLL_SECONDS = 0.005
 
 class Entry(NamedTuple):
     """One cached value: where it lives, how long it lasts, how to build it from the database."""
@@ -154,7 +149,7 @@ def fetch(*entries: Entry) -> list[bytes]:
         args += (entry.group, entry.name, entry.field)
     found = client.call(lambda r: state.read(args=args, client=r), None) if state.read else None
     if found is None:
-        return [_built(entry) for entry in entries]
+        return [cache_fill.build_value(entry) for entry in entries]
     seen = [(found[i], found[i + 1]) for i in range(0, len(found), 3)]
     results: list[bytes | None] = [None] * len(entries)
     expiries = [0.0] * len(entries)
@@ -172,100 +167,8 @@ def fetch(*entries: Entry) -> list[bytes]:
                 stale.add(index)
     kept = set(range(len(entries)))
     if todo:
-        kept -= _rebuild(entries, seen, results, expiries, todo, stale, now)
+        kept -= cache_fill.rebuild(state, entries, seen, results, expiries, todo, stale, now)
     if near is not None:
         copies = [(slots[i], results[i], expiries[i]) for i in sorted(kept) if expiries[i] > now]
         near.put(version, copies)  # type: ignore[arg-type]
     return results  # type: ignore[return-value]
-
-
-def _built(entry: Entry) -> bytes:
-    value = entry.build()
-    return value.value if isinstance(value, Transient) else value
-
-
-def _key(entry: Entry, seen: tuple[bytes, bytes]) -> bytes | None:
-    # Where the value lives, if both its generations exist.
-    everything, group = seen
-    if not (everything and group):
-        return None
-    return b"%sv:%s:%s:%s" % (PREFIX.encode(), everything, group, entry.name.encode())
-
-
-def _lock_key(entry: Entry, seen: tuple[bytes, bytes]) -> bytes:
-    key = _key(entry, seen)
-    return key + b":lock" if key is not None else f"{PREFIX}lock:{entry.group}:{entry.name}".encode()
-
-
-def _rebuild(
-    entries: Sequence[Entry], seen: list[tuple[bytes, bytes]], results: list[bytes | None], expiries: list[float],
-    todo: list[int], stale: set[int], now: float,
-) -> set[int]:
-    """Build the missing and stale values (one request per value, the others wait); return those not to keep."""
-    client = redis_client.client()
-    lockable = [i for i in todo if not entries[i].field]
-    token = secrets.token_hex(8)
-    locks = {i: _lock_key(entries[i], seen[i]) for i in lockable}
-
-    def lock(r: redis.Redis) -> list[Any]:
-        pipe = r.pipeline(transaction=False)
-        for i in lockable:
-            pipe.set(locks[i], token, nx=True, px=LOCK_MS)
-        return pipe.execute()
-
-    # Without Redis every request builds for itself; that is the fallback anyway.
-    won = client.call(lock, [True] * len(lockable)) if lockable else []
-    owned = [i for i in todo if entries[i].field] + [i for i, ok in zip(lockable, won, strict=True) if ok]
-    held = [locks[i] for i in owned if i in locks]
-    built: dict[int, bytes | Transient] = {}
-    try:
-        for i in sorted(owned):
-            built[i] = entries[i].build()
-    except Exception:
-        # A failed build (an unknown post, the database down) must not make others wait for it.
-        if held:
-            client.call(lambda r: r.delete(*held), None)
-        raise
-    for i, value in built.items():
-        results[i], expiries[i] = (value.value if isinstance(value, Transient) else value), now + entries[i].ttl
-    # A value built without generations answers this request only. A transient one
-    # is not stored in Redis, but this process may keep it: its group's first
-    # generation, made by the write that changes it, tells every process.
-    uncached = {i for i, value in built.items()
-                if not isinstance(value, Transient) and _key(entries[i], seen[i]) is None}
-    storable = {i: value for i, value in built.items() if not isinstance(value, Transient)}
-    if storable or held:
-        client.call(lambda r: _store(r, entries, seen, storable, held, now), None)
-    # The others keep a stale value if they have one, else wait for the builder.
-    waiting = [i for i in todo if i not in built and i not in stale and _key(entries[i], seen[i]) is not None]
-    deadline = time.monotonic() + WAIT_SECONDS
-    while waiting and time.monotonic() < deadline:
-        time.sleep(POLL_SECONDS)
-        wanted = [_key(entries[i], seen[i]) for i in waiting]
-        values = client.call(lambda r, wanted=wanted: r.mget(wanted), None)
-        if values is None:
-            break
-        for i, raw in zip(waiting, values, strict=True):
-            if raw is not None:
-                expiries[i], results[i] = unpack(raw)
-        waiting = [i for i in waiting if results[i] is None]
-    for i in todo:
-        if results[i] is None:
-            results[i] = _built(entries[i])  # the builder is slow or gone: answer from the database
-            uncached.add(i)
-    return uncached
-
-
-def _store(r: redis.Redis, entries: Sequence[Entry], seen: list[tuple[bytes, bytes]], built: dict[int, bytes],
-           held: list[bytes], now: float) -> None:
-    args: list[Any] = [PREFIX, GENERATION_TTL]
-    for i, value in built.items():
-        entry = entries[i]
-        payload = value if entry.field else pack(now + entry.ttl, value)
-        args += (entry.group, *seen[i], entry.name, entry.field, (entry.ttl + GRACE_SECONDS) * 1000, payload)
-    pipe = r.pipeline(transaction=False)
-    if built:
-        _state().store(args=args, client=pipe)
-    if held:
-        pipe.delete(*held)
-    pipe.execute()
