@@ -23,17 +23,16 @@ replayed before this process reads from Redis again.
 from __future__ import annotations
 
 import logging
-import secrets
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from typing import Any, NamedTuple
 
-import redis
 from flask import Flask, current_app, has_app_context
 
-from . import events, redis_client, shapes
+from . import cache_fill, events, redis_client, shapes
+from .cache_fill import GRACE_SECONDS  # noqa: F401 - how long values outlive their TTL
 from .cache_groups import EVERYTHING, groups_for, post_group
-from .cache_store import Store, pack, unpack
+from .cache_store import GENERATION_TTL, Store, Transient, unpack  # noqa: F401 - part of this API
 
 log = logging.getLogger(__name__)
 
@@ -46,10 +45,6 @@ POST_TTL = 300
 THREAD_TTL = 300
 COUNTS_TTL = 300
 LIKED_TTL = 600
-GRACE_SECONDS = 60  # how long a value outlives its soft TTL, to be served while one request rebuilds it
-LOCK_MS = 2000
-WAIT_SECONDS = 0.5
-POLL_SECONDS = 0.005
 
 class Entry(NamedTuple):
     """One cached value: where it lives, how long it lasts, how to build it from the database."""
@@ -57,7 +52,7 @@ class Entry(NamedTuple):
     group: str
     name: str
     ttl: int
-    build: Callable[[], bytes]
+    build: Callable[[], bytes | Transient]
     field: str = ""  # set: a per-reader field of a hash, with no lock and no soft expiry
 
 
@@ -119,7 +114,7 @@ def invalidate(groups: Iterable[str]) -> bool:
     if not client.enabled or not groups:
         return True
     assert state.bump is not None
-    done = client.call(lambda r: state.bump(args=[PREFIX, *groups], client=r) is not None, False)
+    done = client.call(lambda r: state.bump(args=[PREFIX, GENERATION_TTL, *groups], client=r) is not None, False)
     if done and state.near is not None:
         state.near.forget(groups)
     if not done:
@@ -154,13 +149,13 @@ def fetch(*entries: Entry) -> list[bytes]:
         args += (entry.group, entry.name, entry.field)
     found = client.call(lambda r: state.read(args=args, client=r), None) if state.read else None
     if found is None:
-        return [entry.build() for entry in entries]
-    keys: list[bytes] = found[0::2]
+        return [cache_fill.build_value(entry) for entry in entries]
+    seen = [(found[i], found[i + 1]) for i in range(0, len(found), 3)]
     results: list[bytes | None] = [None] * len(entries)
     expiries = [0.0] * len(entries)
     todo: list[int] = []
     stale: set[int] = set()
-    for index, (entry, raw) in enumerate(zip(entries, found[1::2], strict=True)):
+    for index, (entry, raw) in enumerate(zip(entries, found[2::3], strict=True)):
         if raw is None:
             todo.append(index)
         elif entry.field:
@@ -170,71 +165,10 @@ def fetch(*entries: Entry) -> list[bytes]:
             if expiries[index] <= now:
                 todo.append(index)
                 stale.add(index)
+    kept = set(range(len(entries)))
     if todo:
-        _rebuild(entries, keys, results, expiries, todo, stale, now)
+        kept -= cache_fill.rebuild(state, entries, seen, results, expiries, todo, stale, now)
     if near is not None:
-        kept = [(slot, value, expires) for slot, value, expires in zip(slots, results, expiries, strict=True)
-                if value is not None and expires > now]
-        near.put(version, kept)  # type: ignore[arg-type]
+        copies = [(slots[i], results[i], expiries[i]) for i in sorted(kept) if expiries[i] > now]
+        near.put(version, copies)  # type: ignore[arg-type]
     return results  # type: ignore[return-value]
-
-
-def _rebuild(
-    entries: Sequence[Entry], keys: list[bytes], results: list[bytes | None], expiries: list[float],
-    todo: list[int], stale: set[int], now: float,
-) -> None:
-    client = redis_client.client()
-    lockable = [i for i in todo if not entries[i].field]
-    token = secrets.token_hex(8)
-
-    def lock(r: redis.Redis) -> list[Any]:
-        pipe = r.pipeline(transaction=False)
-        for i in lockable:
-            pipe.set(keys[i] + b":lock", token, nx=True, px=LOCK_MS)
-        return pipe.execute()
-
-    # Without Redis every request builds for itself; that is the fallback anyway.
-    won = client.call(lock, [True] * len(lockable)) if lockable else []
-    owned = [i for i in todo if entries[i].field] + [i for i, ok in zip(lockable, won, strict=True) if ok]
-    built: dict[int, bytes] = {}
-    try:
-        for i in sorted(owned):
-            built[i] = entries[i].build()
-    except Exception:
-        # A failed build (an unknown post, the database down) must not make others wait for it.
-        held = [keys[i] + b":lock" for i in owned if not entries[i].field]
-        if held:
-            client.call(lambda r: r.delete(*held), None)
-        raise
-    for i, value in built.items():
-        results[i], expiries[i] = value, now + entries[i].ttl
-    if built:
-        client.call(lambda r: _store(r, entries, keys, built, now), None)
-    # The others keep a stale value if they have one, else wait for the builder.
-    waiting = [i for i in todo if i not in built and i not in stale]
-    deadline = time.monotonic() + WAIT_SECONDS
-    while waiting and time.monotonic() < deadline:
-        time.sleep(POLL_SECONDS)
-        wanted = [keys[i] for i in waiting]
-        values = client.call(lambda r, wanted=wanted: r.mget(wanted), None)
-        if values is None:
-            break
-        for i, raw in zip(waiting, values, strict=True):
-            if raw is not None:
-                expiries[i], results[i] = unpack(raw)
-        waiting = [i for i in waiting if results[i] is None]
-    for i in waiting:
-        results[i] = entries[i].build()  # the builder is slow or gone: answer from the database
-
-
-def _store(r: redis.Redis, entries: Sequence[Entry], keys: list[bytes], built: dict[int, bytes], now: float) -> None:
-    pipe = r.pipeline(transaction=False)
-    for i, value in built.items():
-        entry = entries[i]
-        life_ms = (entry.ttl + GRACE_SECONDS) * 1000
-        if entry.field:
-            pipe.hset(keys[i], entry.field, value)
-            pipe.pexpire(keys[i], life_ms)
-        else:
-            pipe.set(keys[i], pack(now + entry.ttl, value), px=life_ms)
-    pipe.execute()

@@ -2,9 +2,18 @@
 
 Values are stored under ``<prefix>v:<generation of everything>:<generation
 of their group>:<name>``. Invalidating a group gives it a new generation, so
-readers look for new keys and never see the old ones; a generation is unique
-for ever (Redis's clock plus a counter), so a generation key lost to eviction
+readers look for new keys and never see the old ones. A generation is unique
+for ever (Redis's clock plus a counter), so one lost to eviction or expiry
 never comes back with a value used before.
+
+Every key has a TTL, and reads create nothing: a read that finds no
+generation for its group (never written, expired, evicted) builds its value
+from the database and answers with it, and its store only creates the
+generation, for the next reader. A value is stored only under the
+generations seen before it was built, compared again when it is stored: so
+whatever Redis evicts, a stored value was read from the database after every
+write that its key's generations have seen. Reading an unknown post stores
+nothing at all (its build fails, or its value is :class:`Transient`).
 """
 from __future__ import annotations
 
@@ -13,6 +22,7 @@ import struct
 import threading
 import time
 from collections.abc import Iterable
+from typing import NamedTuple
 
 import redis
 
@@ -24,47 +34,96 @@ RETRY_SECONDS = 0.5  # how often an invalidation Redis missed is tried again in 
 
 _HEADER = struct.Struct(">d")  # the soft expiry, in seconds since the epoch, before the payload
 
-_GENERATIONS = """
+GENERATION_TTL = 86400  # longer than any value lives, so that a value never outlives its generation
+
+_FRESH = """
 local p = ARGV[1]
+local ttl = tonumber(ARGV[2])
 local function fresh()
   local t = redis.call('TIME')
-  return t[1] .. '.' .. t[2] .. '.' .. redis.call('INCR', p .. 'seq')
+  local n = redis.call('INCR', p .. 'seq')
+  redis.call('EXPIRE', p .. 'seq', ttl)
+  return t[1] .. '.' .. t[2] .. '.' .. n
 end
 """
-# ARGV: prefix, then (group, name, field) per value; returns (key, value) per value.
-READ = _GENERATIONS + """
-local known = {}
+# ARGV: prefix, then (group, name, field) per value. Returns, per value, the
+# generations of everything and of its group ('' where there is none) and the value.
+READ = """
+local p = ARGV[1]
+local seen = {}
 local function gen(group)
-  if known[group] then return known[group] end
-  local k = p .. 'gen:' .. group
-  local g = redis.call('GET', k)
-  if not g then
-    g = fresh()
-    redis.call('SET', k, g)
+  local g = seen[group]
+  if g == nil then
+    g = redis.call('GET', p .. 'gen:' .. group) or ''
+    seen[group] = g
   end
-  known[group] = g
   return g
 end
 local all = gen('all')
 local out = {}
 for i = 2, #ARGV, 3 do
-  local key = p .. 'v:' .. all .. ':' .. gen(ARGV[i]) .. ':' .. ARGV[i + 1]
-  out[#out + 1] = key
-  if ARGV[i + 2] == '' then
-    out[#out + 1] = redis.call('GET', key)
-  else
-    out[#out + 1] = redis.call('HGET', key, ARGV[i + 2])
+  local g = gen(ARGV[i])
+  local value = false
+  if all ~= '' and g ~= '' then
+    local key = p .. 'v:' .. all .. ':' .. g .. ':' .. ARGV[i + 1]
+    if ARGV[i + 2] == '' then
+      value = redis.call('GET', key)
+    else
+      value = redis.call('HGET', key, ARGV[i + 2])
+    end
   end
+  out[#out + 1] = all
+  out[#out + 1] = g
+  out[#out + 1] = value
 end
 return out
 """
-# ARGV: prefix, then the groups to give new generations.
-BUMP = _GENERATIONS + """
-for i = 2, #ARGV do
-  redis.call('SET', p .. 'gen:' .. ARGV[i], fresh())
+# ARGV: prefix, generation TTL, then (group, seen everything, seen group, name,
+# field, life ms, value) per value. A missing generation is made; a value is
+# stored only if both generations are still the ones seen. Returns how many were.
+STORE = _FRESH + """
+local function gen(group)
+  local k = p .. 'gen:' .. group
+  local g = redis.call('GET', k)
+  if not g then
+    g = fresh()
+    redis.call('SET', k, g, 'EX', ttl)
+  end
+  return g
 end
-return #ARGV - 1
+local stored = 0
+for i = 3, #ARGV, 7 do
+  local all, g = gen('all'), gen(ARGV[i])
+  if ARGV[i + 1] == all and ARGV[i + 2] == g then
+    local key = p .. 'v:' .. all .. ':' .. g .. ':' .. ARGV[i + 3]
+    if ARGV[i + 4] == '' then
+      redis.call('SET', key, ARGV[i + 6], 'PX', ARGV[i + 5])
+    else
+      redis.call('HSET', key, ARGV[i + 4], ARGV[i + 6])
+      redis.call('PEXPIRE', key, ARGV[i + 5])
+    end
+    stored = stored + 1
+  end
+end
+return stored
 """
+# ARGV: prefix, generation TTL, then the groups to give new generations. The
+# generation of everything is made if it is missing, so that the next reads can store.
+BUMP = _FRESH + """
+for i = 3, #ARGV do
+  redis.call('SET', p .. 'gen:' .. ARGV[i], fresh(), 'EX', ttl)
+end
+if redis.call('EXISTS', p .. 'gen:all') == 0 then
+  redis.call('SET', p .. 'gen:all', fresh(), 'EX', ttl)
+end
+return #ARGV - 2
+"""
+
+
+class Transient(NamedTuple):
+    """A built value to answer with but never to store (an unknown post's zero counts)."""
+
+    value: bytes
 
 
 def pack(soft_expiry: float, value: bytes) -> bytes:
@@ -84,6 +143,7 @@ class Store:
         self.client = client
         self.prefix = prefix
         self.read = client.register_script(READ) if client is not None else None
+        self.store = client.register_script(STORE) if client is not None else None
         self.bump = client.register_script(BUMP) if client is not None else None
         self.near = NearCache(client, prefix + "gen:", everything) if client is not None else None
         self.pending: set[str] = set()
@@ -117,7 +177,7 @@ class Store:
         with self.lock:
             owed = sorted(self.pending)
         if owed and self.client is not None and self.bump is not None:
-            self.bump(args=[self.prefix, *owed], client=self.client)
+            self.bump(args=[self.prefix, GENERATION_TTL, *owed], client=self.client)
             log.info("sent %d cache invalidations missed while Redis was unavailable", len(owed))
             with self.lock:
                 self.pending.difference_update(owed)

@@ -156,11 +156,12 @@ def _counts_entries(wanted: tuple[str, ...]) -> tuple[cache.Entry, ...]:
 
 
 def _count_member(slug: str, wanted: tuple[str, ...]) -> bytes:
-    # One query for every slug of the request, at its first miss.
-    found = g.setdefault("post_counts", {})
-    if slug not in found:
-        found.update(counts(list(wanted)))
-    return to_json(found[slug])
+    # One query for every slug of the request, at its first miss. An unknown
+    # post counts zero, and leaves nothing in the cache: anyone can ask for any slug.
+    if "post_counts" not in g:
+        g.post_counts = _known_counts(list(wanted))
+    found = g.post_counts.get(slug)
+    return to_json(found) if found is not None else cache.Transient(to_json({"comments": 0, "likes": 0}))
 
 
 def _check_slugs(post_slugs: tuple[str, ...] | list[str]) -> None:
@@ -169,13 +170,9 @@ def _check_slugs(post_slugs: tuple[str, ...] | list[str]) -> None:
             raise invalid("post", f"Not a valid post slug: {slug[:200]!r}.")
 
 
-def counts(post_slugs: list[str]) -> dict[str, dict[str, int]]:
-    """Return approved-comment and like counts per slug; unknown slugs count zero."""
-    _check_slugs(post_slugs)
-    found = {
-        row.slug: {"comments": row.comment_count, "likes": row.like_count}
-        for row in db.session.execute(
-            select(Post.slug, Post.comment_count, Post.like_count).where(Post.slug.in_(set(post_slugs)))
-        )
-    }
-    return {slug: found.get(slug, {"comments": 0, "likes": 0}) for slug in post_slugs}
+def _known_counts(post_slugs: list[str]) -> dict[str, dict[str, int]]:
+    rows = db.session.execute(
+        select(Post.slug, Post.comment_count, Post.like_count).where(Post.slug.in_(set(post_slugs)))
+    )
+    return {row.slug: {"comments": row.comment_count, "likes": row.like_count} for row in rows}
+
