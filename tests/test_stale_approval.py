@@ -9,6 +9,7 @@ concurrency (the check and the action hold the row against a reader's edit).
 from __future__ import annotations
 
 import json
+import re
 import threading
 import time
 from datetime import datetime, timedelta, timezone
@@ -16,14 +17,17 @@ from datetime import datetime, timedelta, timezone
 import psycopg
 import pytest
 
+from comments_service import users
 from comments_service.extensions import db
-from comments_service.models import Comment
+from comments_service.models import Comment, Role
 from comments_service.times import iso
 from tests.helpers import post_comment
+from tests.test_moderate_page import CSRF, PASSWORD, login
 
 OLD = "A careful question about the stretches."
 NEW = "Actually, buy cheap pills at https://pills.example now"
 DONE = {"approve": "approved", "reject": "rejected", "spam": "spam"}
+CHANGED = "was edited after you opened the page; read the new text before you decide."
 
 
 def pending(client, slug="p", body=OLD):
@@ -357,3 +361,85 @@ def test_an_edit_racing_an_approve_is_queued_again(app, client, moderator, datab
     assert public_ids(client) == [], "the new text was never approved"
     assert client.get("/api/posts/p").get_json()["comment_count"] == 0
     assert NEW in shown(client, moderator, comment["id"])["body_html"]
+
+
+# --- the moderation desk -------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def desk(app, client):
+    """A test client logged in to the desk."""
+    with app.app_context():
+        users.create_user("mia", PASSWORD, Role.MODERATOR)
+    assert login(client).status_code == 303
+    return client
+
+
+def queue_form(desk, path="/moderate"):
+    """Read the queue page; return its CSRF token and every seen_<id> field it carries."""
+    html = desk.get(path).get_data(as_text=True)
+    seen = dict(re.findall(r'<input type="hidden" name="(seen_\d+)" value="([^"]*)">', html))
+    return {"csrf_token": CSRF.search(html).group(1), "next": path, **seen}
+
+
+@pytest.mark.parametrize("action", ["approve", "reject", "spam", "delete"])
+def test_desk_refuses_a_stale_single_action_and_shows_the_new_text(desk, client, moderator, action):
+    comment = pending(client)
+    form = queue_form(desk)
+    assert form[f"seen_{comment['id']}"] == ""
+    new_time = edit(client, comment)
+
+    response = desk.post(f"/moderate/comments/{comment['id']}/{action}", data=form)
+    assert response.status_code == 303 and response.headers["Location"] == "/moderate"
+    html = desk.get("/moderate").get_data(as_text=True)
+    assert f"Comment #{comment['id']} {CHANGED}" in html
+    assert NEW in html and OLD not in html, "the queue shows the new text"
+    assert f'name="seen_{comment["id"]}" value="{new_time}"' in html
+    assert shown(client, moderator, comment["id"])["status"] == "pending"
+    assert log_actions(client, moderator, comment["id"]) == []
+
+    again = queue_form(desk)
+    desk.post(f"/moderate/comments/{comment['id']}/{action}", data=again)
+    html = desk.get("/moderate").get_data(as_text=True)
+    assert CHANGED not in html and f"comment #{comment['id']}." in html
+    assert log_actions(client, moderator, comment["id"]) == [action]
+
+
+@pytest.mark.parametrize("action", ["approve", "reject"])
+def test_desk_refuses_a_stale_bulk_action_and_changes_none(desk, client, moderator, action):
+    comments = [pending(client, body=f"{OLD} {i}") for i in range(3)]
+    ids = [c["id"] for c in comments]
+    form = queue_form(desk)
+    edit(client, comments[2])
+
+    response = desk.post("/moderate/bulk", data={**form, "action": action, "ids": [str(i) for i in ids]})
+    assert response.status_code == 303
+    html = desk.get("/moderate").get_data(as_text=True)
+    assert f"Comment #{ids[2]} {CHANGED}" in html and "None of the selected comments was changed." in html
+    assert f"Comment #{ids[0]} {CHANGED}" not in html
+    assert NEW in html
+    assert [shown(client, moderator, i)["status"] for i in ids] == ["pending"] * 3
+
+    # Unticking the edited one lets the others through: only checked comments are held to what was shown.
+    desk.post("/moderate/bulk", data={**form, "action": action, "ids": [str(i) for i in ids[:2]]})
+    assert "comments." in desk.get("/moderate").get_data(as_text=True)
+    assert [log_actions(client, moderator, i) for i in ids] == [[action], [action], []]
+
+
+def test_every_queue_item_carries_the_time_it_showed(app, desk, client):
+    comments = [pending(client, body=f"{OLD} {i}") for i in range(3)]
+    edit(client, comments[1], "edited once")
+    saw = age_edit(app, comments[1]["id"])
+    form = queue_form(desk)
+    assert {k: v for k, v in form.items() if k.startswith("seen_")} == {
+        f"seen_{comments[0]['id']}": "", f"seen_{comments[1]['id']}": saw, f"seen_{comments[2]['id']}": ""}
+
+
+@pytest.mark.parametrize("value", ["yesterday", "2026-02-30T00:00:00Z", "12"])
+def test_desk_refuses_a_forged_time(desk, client, moderator, value):
+    comment = pending(client)
+    form = {**queue_form(desk), f"seen_{comment['id']}": value}
+    desk.post(f"/moderate/comments/{comment['id']}/approve", data=form)
+    desk.post("/moderate/bulk", data={**form, "action": "approve", "ids": [str(comment["id"])]})
+    assert "The form did not validate." in desk.get("/moderate").get_data(as_text=True)
+    assert shown(client, moderator, comment["id"])["status"] == "pending"
