@@ -27,7 +27,6 @@ MAX_BULK = 500
 
 class Unchecked(enum.Enum):
     """No expectation sent: act on whatever version is stored."""
-
     UNCHECKED = "unchecked"
 
 
@@ -134,8 +133,9 @@ def check_seen(comments: Iterable[Comment], seen: Mapping[int, datetime | None],
     ``seen`` maps a comment's id to the ``edited_at`` the moderator was shown
     (None: shown unedited); a comment without an entry is not checked. Times are
     shown to the second (``times.iso``), so that is the precision compared: the
-    text the moderator saw against ``iso`` of the stored time. Callers hold the
-    rows locked, so that no edit lands between this check and the action.
+    text the moderator saw against ``iso`` of the stored time (two edits within
+    one second, the page loaded between them, look alike). Callers hold the rows
+    locked, so that no edit lands between this check and the action.
     """
     stale = sorted((c.id, seen[c.id], c.edited_at) for c in comments if c.id in seen
                    and c.status != CommentStatus.DELETED and iso(seen[c.id]) != iso(c.edited_at))

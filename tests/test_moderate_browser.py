@@ -1,10 +1,13 @@
 """A moderator's session in Chromium: log in, work the queue, and the public thread follows."""
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from comments_service import users
-from comments_service.models import Role
+from comments_service.extensions import db
+from comments_service.models import Comment, Role
 from tests.conftest import screenshot
 from tests.helpers import post_comment, publish
 
@@ -134,6 +137,11 @@ def test_an_edit_after_the_queue_opened_is_shown_before_it_can_be_approved(page,
     edited = client.patch(f"/api/comments/{comment['id']}", json={"body": new_text},
                           headers={"X-Edit-Token": comment["edit_token"]})
     assert edited.status_code == 200
+    with app.app_context():
+        # A minute back, so that the second edit below is a different second (times are compared to the second).
+        row = db.session.get(Comment, comment["id"])
+        row.edited_at -= timedelta(minutes=1)
+        db.session.commit()
 
     # Each refusal shows the same message: wait for the new page, not the old page's flash.
     with page.expect_navigation():
