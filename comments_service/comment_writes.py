@@ -160,7 +160,8 @@ _INSERT_COUNTED = (
 def _own_comment(comment_id: int, token: str | None) -> Comment:
     if not token:
         raise ApiError(401, "edit_token_required", "Send the X-Edit-Token given when posting.")
-    comment = db.session.get(Comment, comment_id)
+    # Locked: a moderator's action on this comment either sees this edit or finishes before it.
+    comment = db.session.get(Comment, comment_id, with_for_update=True)
     if comment is None or comment.status == CommentStatus.DELETED:
         raise not_found("Comment")
     try:

@@ -5,7 +5,8 @@ lands in the audit log the same way.
 """
 from __future__ import annotations
 
-from collections.abc import Callable
+import enum
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -17,10 +18,30 @@ from .errors import ApiError, not_found
 from .extensions import db
 from .models import Comment, CommentStatus, ModerationEvent, Post
 from .status import remove, set_status
+from .times import iso
 
 QUEUE_KEYS: list[paging.SortKey] = [(Comment.created_at, False), (Comment.id, False)]
 LOG_KEYS: list[paging.SortKey] = [(ModerationEvent.id, True)]
 MAX_BULK = 500
+
+
+class Unchecked(enum.Enum):
+    """No expectation sent: act on whatever version is stored."""
+    UNCHECKED = "unchecked"
+
+
+UNCHECKED = Unchecked.UNCHECKED
+Seen = datetime | None | Unchecked
+
+
+class CommentChanged(ApiError):
+    """Comments edited since the moderator was shown them (409, nothing changed); ``ids`` names them."""
+
+    def __init__(self, ids: list[int], fields: dict[str, list[str]]) -> None:
+        self.ids = ids
+        told = f"Comment #{ids[0]} was" if len(ids) == 1 else f"Comments {', '.join(f'#{i}' for i in ids)} were"
+        message = f"{told} edited after you loaded the queue; read the new text before you decide."
+        super().__init__(409, "comment_changed", message, fields)
 
 
 def queue(status: str, post_slug: str | None, limit: int, cursor: str | None) -> dict[str, Any]:
@@ -106,19 +127,45 @@ ACTIONS: dict[str, Callable[[Comment, str], bool]] = {
 }
 
 
+def check_seen(comments: Iterable[Comment], seen: Mapping[int, datetime | None], many: bool = False) -> None:
+    """Refuse (409, nothing changed) to act on a comment edited since the moderator was shown it.
+
+    ``seen`` maps a comment's id to the ``edited_at`` the moderator was shown
+    (None: shown unedited); a comment without an entry is not checked. Times are
+    shown to the second (``times.iso``), so that is the precision compared: the
+    text the moderator saw against ``iso`` of the stored time (two edits within
+    one second, the page loaded between them, look alike). Callers hold the rows
+    locked, so that no edit lands between this check and the action.
+    """
+    stale = sorted((c.id, seen[c.id], c.edited_at) for c in comments if c.id in seen
+                   and c.status != CommentStatus.DELETED and iso(seen[c.id]) != iso(c.edited_at))
+    if stale:
+        raise CommentChanged([i for i, _, _ in stale], {
+            f"expected_edited_at.{i}" if many else "expected_edited_at":
+            [f"Edited at {iso(now)}; the version shown was {f'edited at {iso(was)}' if was else 'unedited'}."]
+            for i, was, now in stale
+        })
+
+
 def _load(comment_id: int) -> Comment:
-    comment = db.session.get(Comment, comment_id, options=[joinedload(Comment.post)])
+    # Locked: a reader's edit waits for this action, or this action sees the edit.
+    comment = db.session.get(Comment, comment_id, options=[joinedload(Comment.post)], with_for_update={"of": Comment})
     if comment is None:
         raise not_found("Comment")
     return comment
 
 
-def act(comment_id: int, action: str, actor: str) -> Comment | None:
-    """Apply one action to one comment and commit; return the comment (None once deleted)."""
+def act(comment_id: int, action: str, actor: str, seen: Seen = UNCHECKED) -> Comment | None:
+    """Apply one action to one comment and commit; return the comment (None once deleted).
+
+    ``seen`` is the ``edited_at`` the moderator was shown (see :func:`check_seen`).
+    """
     comment = _load(comment_id)
     slug, was_public = comment.post.slug, comment.status == CommentStatus.APPROVED
     if action == "delete" and comment.status == CommentStatus.DELETED:
         raise not_found("Comment")
+    if not isinstance(seen, Unchecked):
+        check_seen([comment], {comment.id: seen})
     ACTIONS[action](comment, actor)
     db.session.commit()
     if was_public or action == "approve":
@@ -128,13 +175,22 @@ def act(comment_id: int, action: str, actor: str) -> Comment | None:
     return comment
 
 
-def bulk(ids: list[int], action: str, actor: str) -> int:
-    """Apply ``action`` to every comment in ``ids`` in one transaction; return how many changed."""
+def bulk(ids: list[int], action: str, actor: str, seen: Mapping[int, datetime | None] | None = None) -> int:
+    """Apply ``action`` to every comment in ``ids`` in one transaction; return how many changed.
+
+    All or nothing: if any comment in ``seen`` was edited since it was shown, none changes.
+    """
     comments = list(
         db.session.scalars(
-            select(Comment).options(joinedload(Comment.post)).where(Comment.id.in_(set(ids)))
+            select(Comment)
+            .options(joinedload(Comment.post))
+            .where(Comment.id.in_(set(ids)))
+            # Locked in id order, so that two bulk actions never wait on each other in a circle.
+            .order_by(Comment.id)
+            .with_for_update(of=Comment)
         )
     )
+    check_seen(comments, seen or {}, many=True)
     touched: set[str] = set()
     updated = 0
     for comment in comments:

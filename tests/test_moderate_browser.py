@@ -1,10 +1,13 @@
 """A moderator's session in Chromium: log in, work the queue, and the public thread follows."""
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from comments_service import users
-from comments_service.models import Role
+from comments_service.extensions import db
+from comments_service.models import Comment, Role
 from tests.conftest import screenshot
 from tests.helpers import post_comment, publish
 
@@ -109,4 +112,64 @@ def test_moderator_works_the_queue_in_a_browser(page, live_server, queue_of_comm
     assert page.get_by_text("You are logged out.").is_visible()
     page.goto(f"{base}/moderate")
     assert page.url.startswith(f"{base}/moderate/login")
+    assert page.js_errors == []
+
+
+def test_an_edit_after_the_queue_opened_is_shown_before_it_can_be_approved(page, live_server, app, client, editor):
+    """The reader edits while the moderator reads: Approve refuses, the new text is shown, the next Approve counts."""
+    with app.app_context():
+        users.create_user("mia", PASSWORD, Role.MODERATOR)
+    publish(client, editor, SLUG, title="Trigger point injections: what to expect")
+    first = post_comment(client, SLUG, author="Sam", body="Did the *second* injection hurt less than the first?")
+    other = post_comment(client, SLUG, author="Lee", body="Thanks, this calmed my nerves before my appointment.")
+    comment, lee = first.get_json(), other.get_json()["id"]
+    base = live_server.url
+
+    page.goto(f"{base}/moderate")
+    page.get_by_label("Username").fill("mia")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(f"{base}/moderate")
+    item = page.locator("article.item", has=page.locator("h2", has_text="Sam"))
+    assert item.locator(".rendered em").inner_text() == "second"
+
+    new_text = "Great post! Book your injection cheaply at https://clinic-deals.example today."
+    edited = client.patch(f"/api/comments/{comment['id']}", json={"body": new_text},
+                          headers={"X-Edit-Token": comment["edit_token"]})
+    assert edited.status_code == 200
+    with app.app_context():
+        # A minute back, so that the second edit below is a different second (times are compared to the second).
+        row = db.session.get(Comment, comment["id"])
+        row.edited_at -= timedelta(minutes=1)
+        db.session.commit()
+
+    # Each refusal shows the same message: wait for the new page, not the old page's flash.
+    with page.expect_navigation():
+        item.get_by_role("button", name="Approve").click()
+    message = f"Comment #{comment['id']} was edited after you opened the page; read the new text before you decide."
+    assert page.locator(".flash-error").inner_text() == message
+    assert new_text in item.locator(".rendered").inner_text()
+    assert "injection hurt less" not in page.locator("main").inner_text()
+    assert page.locator("article.item").count() == 2
+    shot = screenshot(page, "moderation-stale-approval")
+    assert shot.stat().st_size > 20_000
+    assert page.request.get(f"{base}/api/posts/{SLUG}/comments").json()["comments"] == []
+
+    # The bulk bar refuses the same way while the page is old; after reloading, both go through.
+    client.patch(f"/api/comments/{comment['id']}", json={"body": new_text + " Really."},
+                 headers={"X-Edit-Token": comment["edit_token"]})
+    page.locator("#select-all").check()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Approve selected").click()
+    assert page.locator(".flash-error").first.inner_text() == message
+    assert "None of the selected comments was changed." in page.locator(".flashes").inner_text()
+    assert page.locator("article.item").count() == 2
+
+    with page.expect_navigation():
+        item.get_by_role("button", name="Approve").click()
+    assert page.locator(".flash-success").inner_text() == f"Approved comment #{comment['id']}."
+    assert page.locator("article.item").count() == 1
+    public = page.request.get(f"{base}/api/posts/{SLUG}/comments").json()["comments"]
+    assert [c["id"] for c in public] == [comment["id"]] and "Really." in public[0]["body_html"]
+    assert lee not in [c["id"] for c in public]
     assert page.js_errors == []

@@ -13,6 +13,7 @@ from ..schemas.moderation import (
     BulkResultSchema,
     BulkSchema,
     LogQueryArgsSchema,
+    ModerationActionSchema,
     ModerationLogSchema,
     ModerationPageSchema,
     ModerationQueryArgsSchema,
@@ -34,12 +35,19 @@ def queue(args: dict[str, Any]) -> Any:
     return moderation.queue(args["status"], args["post"], args["limit"], args["cursor"])
 
 
+CHANGED = "The comment was edited after the version in `expected_edited_at`; nothing changed"
+
+
 def _action_view(action: str) -> Any:
     @auth.require_role(Role.MODERATOR)
     @blp.doc(security=BEARER, summary=f"{action.capitalize()} a comment")
+    # The body is optional: no body (and no Content-Type) loads as {}, which checks nothing.
+    @blp.arguments(ModerationActionSchema, required=False)
     @blp.response(200, MODERATION_COMMENT.schema)
-    def view(comment_id: int) -> Any:
-        return moderation.act(comment_id, action, auth.actor())
+    @blp.alt_response(409, schema=ErrorSchema, description=CHANGED)
+    def view(data: dict[str, Any], comment_id: int) -> Any:
+        seen = data.get("expected_edited_at", moderation.UNCHECKED)
+        return moderation.act(comment_id, action, auth.actor(), seen)
 
     view.__name__ = f"{action}_comment"
     return view
@@ -63,9 +71,10 @@ def delete_comment(comment_id: int) -> None:
 @blp.doc(security=BEARER)
 @blp.arguments(BulkSchema)
 @blp.response(200, BulkResultSchema)
+@blp.alt_response(409, schema=ErrorSchema, description=CHANGED + " (to any of the comments)")
 def bulk(data: dict[str, Any]) -> Any:
     """Apply one action to up to 500 comments at once."""
-    return {"updated": moderation.bulk(data["ids"], data["action"], auth.actor())}
+    return {"updated": moderation.bulk(data["ids"], data["action"], auth.actor(), data["expected_edited_at"])}
 
 
 @blp.route("/log")

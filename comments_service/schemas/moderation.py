@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 from datetime import timezone
+from typing import Any
 
-from marshmallow import EXCLUDE, Schema, fields, validate
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_load, validate, validates_schema
 
 from .. import slugs
 from ..shapes import MODERATION_COMMENT
@@ -30,9 +31,48 @@ class ModerationPageSchema(Schema):
     next_cursor = fields.String(allow_none=True)
 
 
+SEEN = (
+    "The `edited_at` the moderator was shown, `null` for a comment shown unedited. If the comment's "
+    "`edited_at` differs (compared to the second, as shown), the answer is 409 and nothing changes. "
+    "Left out: no check."
+)
+ID_KEY = validate.Regexp(r"^[1-9][0-9]{0,9}$", error="Not a comment id.")
+
+
+def seen_time(**kwargs: Any) -> fields.Field:
+    """Make the field of an ``edited_at`` the moderator was shown: an ISO 8601 time or null."""
+    return fields.AwareDateTime(format="iso", default_timezone=timezone.utc, allow_none=True, **kwargs)
+
+
+class ModerationActionSchema(Schema):
+    """The optional body of approve, reject and spam."""
+
+    expected_edited_at = seen_time(metadata={"description": SEEN})
+
+
 class BulkSchema(Schema):
     ids = fields.List(fields.Integer(strict=True, validate=ID), required=True, validate=validate.Length(min=1, max=500))
     action = fields.String(required=True, validate=validate.OneOf(ACTIONS))
+    expected_edited_at = fields.Dict(
+        keys=fields.String(validate=ID_KEY),
+        values=seen_time(),
+        metadata={"description": "Per comment id (a string key, one of `ids`): its `expected_edited_at` as for "
+                  "one comment; ids left out are not checked. All or nothing: if any comment's `edited_at` "
+                  "differs, the answer is 409, none changes, and the error's `fields` name each "
+                  "(`expected_edited_at.<id>`)."},
+    )
+
+    @validates_schema
+    def _seen_ids_are_acted_on(self, data: dict[str, Any], **kwargs: Any) -> None:
+        # A key for an id not acted on is a mistake that would leave the intended id unchecked.
+        extra = sorted(set(data.get("expected_edited_at", {})) - {str(i) for i in data.get("ids", [])})
+        if extra:
+            raise ValidationError(f"Not among ids: {', '.join(extra)}.", "expected_edited_at")
+
+    @post_load
+    def _seen_by_id(self, data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+        data["expected_edited_at"] = {int(k): v for k, v in data.get("expected_edited_at", {}).items()}
+        return data
 
 
 class BulkResultSchema(Schema):

@@ -5,6 +5,8 @@ from datetime import datetime, timezone
 
 from flask import Flask
 
+from ..times import iso
+
 BAN_KINDS = {"email": "e-mail", "reader": "reader token", "ip": "IP address"}
 REASONS = {
     "banned": "Banned author",
@@ -52,4 +54,5 @@ def register(app: Flask) -> None:
     app.add_template_filter(when, "when")
     app.add_template_filter(ago, "ago")
     app.add_template_filter(reason, "reason")
+    app.add_template_filter(iso, "iso")
     app.add_template_filter(lambda kind: BAN_KINDS.get(kind, kind), "ban_kind")

@@ -1,13 +1,17 @@
 """The moderation page's forms: strings from HTML, loaded like the API's bodies."""
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import timezone
 from typing import Any
 
-from marshmallow import EXCLUDE, Schema, fields, pre_load, validate
+from marshmallow import EXCLUDE, Schema, fields, post_load, pre_load, validate
+from werkzeug.datastructures import MultiDict
 
 from ..schemas.common import ID, Trimmed, blank_to_none
-from ..schemas.moderation import ACTIONS, BanCreateSchema
+from ..schemas.moderation import ACTIONS, BanCreateSchema, seen_time
+
+SEEN_PREFIX = "seen_"
 
 
 class BanFormSchema(BanCreateSchema):
@@ -28,11 +32,34 @@ class BanFormSchema(BanCreateSchema):
         return data
 
 
-class BulkFormSchema(Schema):
-    """The bulk form: checked ids and the button pressed."""
+def _seen_fields(form: Mapping[str, str], only: str | None = None) -> dict[str, str | None]:
+    # Each queue item carries seen_<id>: the edited_at the page showed, "" for an unedited comment.
+    found = {name.removeprefix(SEEN_PREFIX): value or None for name, value in form.items()
+             if name.startswith(SEEN_PREFIX)}
+    return found if only is None else {k: v for k, v in found.items() if k == only}
+
+
+def act_fields(form: Mapping[str, str], comment_id: int) -> dict[str, Any]:
+    """Gather what one item's button sends: the edited_at the page showed for that comment."""
+    return {"seen": _seen_fields(form, str(comment_id))}
+
+
+def bulk_fields(form: MultiDict[str, str]) -> dict[str, Any]:
+    """Gather what the bulk bar sends: the checked ids, the button, and the edited_at of each item shown."""
+    return {"ids": form.getlist("ids"), "action": form.get("action"), "seen": _seen_fields(form)}
+
+
+class ActFormSchema(Schema):
+    """One item's action: the edited_at each comment showed, by id (absent: not checked)."""
 
     class Meta:
         unknown = EXCLUDE
+
+    seen = fields.Dict(keys=fields.Integer(validate=ID), values=seen_time(), load_default=dict)
+
+
+class BulkFormSchema(ActFormSchema):
+    """The bulk form: checked ids, the button pressed, and what each item showed."""
 
     ids = fields.List(
         fields.Integer(validate=ID),
@@ -40,6 +67,12 @@ class BulkFormSchema(Schema):
         validate=validate.Length(min=1, max=500, error="Select at least one comment (at most 500)."),
     )
     action = fields.String(required=True, validate=validate.OneOf(ACTIONS))
+
+    @post_load
+    def _seen_of_checked(self, data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+        # The form carries every item's time; only the checked ones are acted on.
+        data["seen"] = {i: seen for i, seen in data["seen"].items() if i in set(data["ids"])}
+        return data
 
 
 class LoginFormSchema(Schema):

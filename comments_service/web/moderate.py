@@ -18,7 +18,7 @@ from .. import bans, moderation, ratelimit, slugs, users
 from ..errors import ApiError, flatten_messages
 from ..schemas.moderation import LogQueryArgsSchema, ModerationQueryArgsSchema
 from . import filters, security
-from .forms import BanFormSchema, BulkFormSchema, LoginFormSchema
+from .forms import ActFormSchema, BanFormSchema, BulkFormSchema, LoginFormSchema, act_fields, bulk_fields
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -29,6 +29,7 @@ bp.before_request(security.check_csrf)
 bp.after_request(security.add_headers)
 
 DONE = {"approve": "Approved", "reject": "Rejected", "spam": "Marked as spam", "delete": "Deleted"}
+CHANGED = "Comment #{} was edited after you opened the page; read the new text before you decide."
 
 
 @bp.context_processor
@@ -117,8 +118,12 @@ def queue() -> Any:
 @bp.post("/comments/<int:comment_id>/<any(approve, reject, spam, delete):action>")
 @login_required
 def act(comment_id: int, action: str) -> Any:
-    """Approve, reject, mark as spam or delete one comment."""
-    moderation.act(comment_id, action, g.actor)
+    """Approve, reject, mark as spam or delete one comment, as the page showed it."""
+    form = _load(ActFormSchema(), act_fields(request.form, comment_id))
+    try:
+        moderation.act(comment_id, action, g.actor, form["seen"].get(comment_id, moderation.UNCHECKED))
+    except moderation.CommentChanged as changed:
+        return _changed(changed)
     flash(f"{DONE[action]} comment #{comment_id}.", "success")
     return _back()
 
@@ -127,9 +132,21 @@ def act(comment_id: int, action: str) -> Any:
 @login_required
 def bulk() -> Any:
     """Apply one action to the checked comments."""
-    form = _load(BulkFormSchema(), {"ids": request.form.getlist("ids"), "action": request.form.get("action")})
-    updated = moderation.bulk(form["ids"], form["action"], g.actor)
+    form = _load(BulkFormSchema(), bulk_fields(request.form))
+    try:
+        updated = moderation.bulk(form["ids"], form["action"], g.actor, form["seen"])
+    except moderation.CommentChanged as changed:
+        return _changed(changed, "None of the selected comments was changed.")
     flash(f"{DONE[form['action']]} {updated} comment{'s' if updated != 1 else ''}.", "success")
+    return _back()
+
+
+def _changed(changed: moderation.CommentChanged, *more: str) -> Response:
+    # Back to the queue, which now shows the new text.
+    for comment_id in changed.ids:
+        flash(CHANGED.format(comment_id), "error")
+    for message in more:
+        flash(message, "error")
     return _back()
 
 
