@@ -43,6 +43,22 @@ def database_url(raw: str | None) -> str | None:
     return raw
 
 
+def default_workers() -> int:
+    """Return gunicorn's advice for sync workers: two per core, and one more."""
+    return 2 * (os.cpu_count() or 1) + 1
+
+
+class ServerConfig:
+    """Settings of the gunicorn processes that serve the app, read by ``gunicorn.conf.py``."""
+
+    def __init__(self) -> None:
+        # Loopback only: nginx in front buffers slow clients and sets the forwarded headers.
+        self.GUNICORN_BIND = env_list("GUNICORN_BIND") or ["127.0.0.1:8000"]
+        self.GUNICORN_WORKERS = env_int("GUNICORN_WORKERS", default_workers())
+        # Peers whose X-Forwarded-Proto gunicorn believes (gunicorn's own variable name).
+        self.FORWARDED_ALLOW_IPS = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
+
+
 class Config:
     """Settings for a run of the service; one instance per app."""
 

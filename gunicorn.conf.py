@@ -1,0 +1,67 @@
+"""gunicorn's settings for a production run: ``gunicorn -c gunicorn.conf.py wsgi:app`` in the project root.
+
+gunicorn also reads this file by itself when started in the project root. Sync
+workers, on loopback, behind nginx (``deploy/nginx/comments.conf``): nginx reads
+whole requests and buffers whole answers, so a worker never waits on a slow or
+stalled client. Which address, how many workers and whose forwarded scheme to
+believe come from the environment, through ``config.ServerConfig``
+(``deploy/env.example`` lists them); the rest is fixed here, with its reason.
+
+Signals (to the master): HUP reloads this file and the application code with
+new workers, the old ones finishing their requests; TERM stops gracefully;
+USR2 starts a new master beside the old one, then TERM the old one (QUIT and
+INT are gunicorn's quick shutdown, which cuts requests in flight).
+"""
+import os
+import runpy
+
+# config.py is run, not imported: a module imported by the master stays in
+# sys.modules, every worker forked after a HUP would inherit that copy, and a
+# deploy that changed config.py would not take effect until a full restart.
+_settings = runpy.run_path(os.path.join(os.path.dirname(os.path.abspath(__file__)), "config.py"))["ServerConfig"]()
+
+bind = _settings.GUNICORN_BIND
+workers = _settings.GUNICORN_WORKERS
+worker_class = "sync"
+
+# Off, so that HUP loads new application code in new workers (a deploy without a
+# restart), and so that every worker makes its own database pool, Redis
+# connections and background threads after the fork (threads do not survive one).
+preload_app = False
+
+# A worker that has not come back to the master for this long is killed and
+# replaced. Requests take milliseconds; nginx's proxy_read_timeout is longer,
+# so that gunicorn decides and nginx answers the JSON 503.
+timeout = 30
+# On HUP, TERM and the end of a USR2 upgrade, workers have this long to finish
+# what they are answering. systemd's TimeoutStopSec is longer.
+graceful_timeout = 30
+# Used by threaded and async workers only: a sync worker closes every
+# connection after one answer, so nginx keeps no idle connection to it.
+keepalive = 5
+
+# Recycle a worker after about 10,000 requests, to bound slow memory growth;
+# the jitter keeps the workers from restarting together, so capacity never
+# drops by more than one worker at a time.
+max_requests = 10000
+max_requests_jitter = 1000
+
+# nginx on the same machine sends X-Forwarded-Proto; only that header, with
+# the value nginx sets, marks a request https (a client-sent X-Forwarded-Ssl
+# that nginx passes along can then neither upgrade nor break a request). The
+# app reads X-Forwarded-For/Proto/Host itself, through TRUSTED_PROXIES.
+forwarded_allow_ips = _settings.FORWARDED_ALLOW_IPS
+secure_scheme_headers = {"X-FORWARDED-PROTO": "https"}
+
+# One line per answer on stdout (the journal under systemd): no client
+# address and no query string (moderators' queries carry e-mail addresses),
+# with nginx's request id to find the same request in nginx's log.
+accesslog = "-"
+access_log_format = '%(t)s %(p)s id=%({x-request-id}i)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms'
+errorlog = "-"
+loglevel = "info"
+
+# The control socket's default path is per user, so two masters (during a
+# USR2 upgrade, or two services) would share it; signals are the interface.
+control_socket_disable = True
+proc_name = "comments-service"
