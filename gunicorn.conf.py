@@ -53,6 +53,14 @@ max_requests_jitter = 1000
 forwarded_allow_ips = _settings.FORWARDED_ALLOW_IPS
 secure_scheme_headers = {"X-FORWARDED-PROTO": "https"}
 
+# nginx decides what is too large (8 KiB lines, 32 KiB of headers in all, its
+# JSON 400) and may lengthen X-Forwarded-For by an address; gunicorn's own
+# limits sit above that, so that it never answers its HTML 400 for a request
+# nginx let through.
+limit_request_line = 8190
+limit_request_field_size = 16380
+limit_request_fields = 32768
+
 # One line per answer on stdout (the journal under systemd): no client
 # address and no query string (moderators' queries carry e-mail addresses),
 # with nginx's request id to find the same request in nginx's log.

@@ -166,17 +166,23 @@ def run_load(workers: int, seconds: float, step: Callable[[int, int], Result]) -
     return results
 
 
+# The console script, as systemd starts it (deploy/systemd/comments-web.service); a
+# USR2 upgrade re-executes the master's own command line, which must be a script.
+GUNICORN = Path(sys.executable).with_name("gunicorn")
+
+
 class Gunicorn:
-    """The service under gunicorn, as production runs it."""
+    """The service under gunicorn, as production runs it: ``gunicorn -c gunicorn.conf.py wsgi:app``."""
 
     def __init__(self, env: dict[str, str], workers: int = 2, extra: list[str] | None = None) -> None:
         self.port = free_port()
         self.address = ("127.0.0.1", self.port)
-        command = [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind", f"127.0.0.1:{self.port}",
-                   "--graceful-timeout", "20", "--log-level", "warning", *(extra or []), "wsgi:app"]
+        launcher = [str(GUNICORN)] if GUNICORN.exists() else [sys.executable, "-m", "gunicorn"]
+        command = [*launcher, "-c", "gunicorn.conf.py", "--log-level", "warning", *(extra or []), "wsgi:app"]
+        settings = {"GUNICORN_BIND": f"127.0.0.1:{self.port}", "GUNICORN_WORKERS": str(workers)}
         # A file, not a pipe: an unread pipe fills up and blocks the workers' logging.
         self.log = tempfile.TemporaryFile(mode="w+")
-        self.process = subprocess.Popen(command, cwd=ROOT, env={**os.environ, **env},
+        self.process = subprocess.Popen(command, cwd=ROOT, env={**os.environ, **settings, **env},
                                         stdout=self.log, stderr=subprocess.STDOUT, text=True)
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
@@ -187,6 +193,12 @@ class Gunicorn:
             time.sleep(0.2)
         raise RuntimeError("gunicorn did not start: " + self.stop())
 
+    def output(self) -> str:
+        """Return what gunicorn has written so far (its access log included), while it runs."""
+        fd = self.log.fileno()
+        # pread leaves the offset the processes share where it is.
+        return os.pread(fd, os.fstat(fd).st_size, 0).decode(errors="replace")
+
     def stop(self, timeout: float = 30) -> str:
         """Stop gunicorn gracefully (SIGTERM) and return its output."""
         if self.process.poll() is None:
@@ -196,5 +208,4 @@ class Gunicorn:
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
-        self.log.seek(0)
-        return self.log.read()
+        return self.output()
