@@ -13,6 +13,7 @@ config = context.config
 # Keep loggers made before the migration run (the app's, when it migrates in-process) working.
 fileConfig(config.config_file_name, disable_existing_loggers=False)
 logger = logging.getLogger('alembic.env')
+LOCK_TIMEOUT = '5s'
 
 
 def get_engine():
@@ -97,14 +98,31 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
+        if connection.dialect.name == "postgresql":
+            # A revision waits at most this long for a table's lock, then fails
+            # and changes nothing: while it waits, every request that needs the
+            # table queues behind it (a long import would stall the service).
+            connection.exec_driver_sql(f"SET lock_timeout = '{LOCK_TIMEOUT}'")
+            connection.commit()
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),
+            # Each revision commits on its own, holding only its own table's
+            # lock: one transaction across revisions would hold one table while
+            # waiting for the next, and deadlock with requests (see README).
+            transaction_per_migration=True,
             **conf_args
         )
 
-        with context.begin_transaction():
-            context.run_migrations()
+        try:
+            with context.begin_transaction():
+                context.run_migrations()
+        finally:
+            if connection.dialect.name == "postgresql":
+                # The connection may go back to the app's pool (an in-process upgrade).
+                connection.rollback()
+                connection.exec_driver_sql("RESET lock_timeout")
+                connection.commit()
 
 
 if context.is_offline_mode():
