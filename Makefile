@@ -19,7 +19,7 @@ run: $(VENV)/.installed
 	$(BIN)/flask --app wsgi db upgrade
 	$(BIN)/flask --app wsgi demo load
 	@echo "Serving on http://127.0.0.1:$(PORT)/demo (API under /api/, moderation at /moderate)"
-	$(BIN)/gunicorn --workers 2 --bind 127.0.0.1:$(PORT) --access-logfile - wsgi:app
+	GUNICORN_BIND=127.0.0.1:$(PORT) GUNICORN_WORKERS=2 $(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
 
 system-deps:
 	scripts/system-deps.sh

@@ -17,6 +17,8 @@ import psycopg
 from tests.servers import RedisServer, free_port
 
 ROOT = Path(__file__).resolve().parent.parent
+# Empty settings, so that the production gunicorn.conf.py in ROOT is not read (see that file).
+SETTINGS = Path(__file__).resolve().parent / "gunicorn.conf.py"
 
 
 @contextmanager
@@ -51,7 +53,8 @@ class Gunicorn:
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         command = [
-            str(python or sys.executable), "-m", "gunicorn", "--workers", str(workers), "--worker-class", "sync",
+            str(python or sys.executable), "-m", "gunicorn", "--config", str(SETTINGS),
+            "--workers", str(workers), "--worker-class", "sync",
             "--bind", f"127.0.0.1:{self.port}", "--log-level", "warning", app,
         ]
         self.log = open(log, "wb") if log else None  # noqa: SIM115 - closed in stop()

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Install the Debian packages the tests and benchmarks drive: Chromium (for the
-# browser tests, through Playwright) and wrk (load generator). No browser download.
+# browser tests, through Playwright), wrk (load generator) and nginx (the tests run
+# deploy/nginx/comments.conf in front of gunicorn, from a folder of their own). No browser download.
 set -euo pipefail
 
 missing=()
@@ -8,6 +9,7 @@ missing=()
 command -v wrk >/dev/null 2>&1 || missing+=(wrk)
 command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 command -v pg_ctlcluster >/dev/null 2>&1 || missing+=(postgresql)
+command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing+=(nginx)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "installing ${missing[*]}"
   if [ "$(id -u)" != 0 ]; then SUDO=sudo; else SUDO=; fi

@@ -1,0 +1,6 @@
+"""gunicorn settings of the benchmark: none, so that the command line alone sets them, the same for every app.
+
+gunicorn reads ``gunicorn.conf.py`` from the folder it starts in; the
+production one (access log, worker recycling) would apply to the service and
+the bare Flask twin but not to Isso, and its logging would be measured too.
+"""
