@@ -6,7 +6,7 @@ import os
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from flask import Flask
+from flask import Flask, Response
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import Config
@@ -38,6 +38,13 @@ class ServiceFlask(Flask):
             return self._sync(func)
         except TypeError:  # an unhashable callable
             return super().ensure_sync(func)
+
+    def make_default_options_response(self) -> Response:
+        """Answer OPTIONS (a CORS preflight, mostly) with 204 and the Allow header: no HTML page of nothing."""
+        response = super().make_default_options_response()
+        response.status_code = 204
+        response.headers.remove("Content-Type")
+        return response
 
     def dispatch_request(self) -> Any:
         """Dispatch as Flask does, through the database layer's answer-again rule (database.dispatch)."""
