@@ -14,8 +14,9 @@ from datetime import timedelta
 from typing import Any
 
 DEV_SECRET_KEY = "dev-only-secret-key-do-not-use-in-production"
-# A name Flask's TRUSTED_HOSTS can match: a host name (a leading dot takes its subdomains too) or [IPv6], no port.
-TRUSTED_HOST = re.compile(r"\.?[a-z0-9-]+(\.[a-z0-9-]+)*|\[[0-9a-f:.]+\]", re.IGNORECASE)
+# A name Flask's TRUSTED_HOSTS can match (it compares as written): a lower-case host name, a leading dot
+# taking its subdomains too, or [IPv6]; no port.
+TRUSTED_HOST = re.compile(r"\.?[a-z0-9-]+(\.[a-z0-9-]+)*|\[[0-9a-f:.]+\]")
 # What PUBLIC_URL may be: scheme, host, optional port (group 1) and path; no user, query or fragment.
 PUBLIC_URL_FORM = re.compile(
     r"https?://(?:[a-z0-9-]+(?:\.[a-z0-9-]+)*|\[[0-9a-f:.]+\])(?::([0-9]{1,5}))?(?:/[a-z0-9._~%/-]*)?",
@@ -77,7 +78,7 @@ class Config:
         self.MODERATION_WEBHOOK_URL = os.environ.get("MODERATION_WEBHOOK_URL") or None
         # Links are built from PUBLIC_URL; else Flask answers a Host outside TRUSTED_HOSTS with 400.
         self.PUBLIC_URL = os.environ.get("PUBLIC_URL", "")
-        self.TRUSTED_HOSTS = env_list("TRUSTED_HOSTS") or None
+        self.TRUSTED_HOSTS = [host.lower() for host in env_list("TRUSTED_HOSTS")] or None
         # 64 KiB: werkzeug answers larger bodies with 413 before they are read.
         self.MAX_CONTENT_LENGTH = 64 * 1024
         # Pooled connections are pinged outside requests only (comments_service.extensions.ping_outside_requests).
@@ -135,5 +136,6 @@ def check_trusted_hosts(hosts: Any) -> None:
     wrong = [host for host in hosts if not isinstance(host, str) or not TRUSTED_HOST.fullmatch(host)]
     if wrong:
         raise RuntimeError(
-            f"TRUSTED_HOSTS takes host names without scheme or port (comments.example, .example.com): {wrong!r}"
+            "TRUSTED_HOSTS takes lower-case host names (IDNA xn-- form) without scheme or port, like comments.example "
+            f"or .example.com (every subdomain): {wrong!r}"
         )
