@@ -1,16 +1,27 @@
 """Settings of the comment service, read from the environment.
 
 Every setting has a default that is safe for a first run on one machine; a
-production run (``APP_ENV=production``) must set its own ``SECRET_KEY``.
+production run (``APP_ENV=production``) must set its own ``SECRET_KEY``, and
+``PUBLIC_URL`` or ``TRUSTED_HOSTS`` so that no link is built from a Host
+header nobody checked.
 """
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
 
 DEV_SECRET_KEY = "dev-only-secret-key-do-not-use-in-production"
+# A name Flask's TRUSTED_HOSTS can match (it compares as written): a lower-case host name, a leading dot
+# taking its subdomains too, or [IPv6]; no port.
+TRUSTED_HOST = re.compile(r"\.?[a-z0-9-]+(\.[a-z0-9-]+)*|\[[0-9a-f:.]+\]")
+# What PUBLIC_URL may be: scheme, host, optional port (group 1) and path; no user, query or fragment.
+PUBLIC_URL_FORM = re.compile(
+    r"https?://(?:[a-z0-9-]+(?:\.[a-z0-9-]+)*|\[[0-9a-f:.]+\])(?::([0-9]{1,5}))?(?:/[a-z0-9._~%/-]*)?",
+    re.IGNORECASE,
+)
 
 
 def env_bool(name: str, default: bool) -> bool:
@@ -65,7 +76,9 @@ class Config:
         self.DUPLICATE_WINDOW_SECONDS = env_int("DUPLICATE_WINDOW_SECONDS", 600)
         self.AUTO_APPROVE_KNOWN_AUTHORS = env_bool("AUTO_APPROVE_KNOWN_AUTHORS", False)
         self.MODERATION_WEBHOOK_URL = os.environ.get("MODERATION_WEBHOOK_URL") or None
+        # Links are built from PUBLIC_URL; else Flask answers a Host outside TRUSTED_HOSTS with 400.
         self.PUBLIC_URL = os.environ.get("PUBLIC_URL", "")
+        self.TRUSTED_HOSTS = [host.lower() for host in env_list("TRUSTED_HOSTS")] or None
         # 64 KiB: werkzeug answers larger bodies with 413 before they are read.
         self.MAX_CONTENT_LENGTH = 64 * 1024
         # Pooled connections are pinged outside requests only (comments_service.extensions.ping_outside_requests).
@@ -93,3 +106,36 @@ class Config:
             raise RuntimeError(
                 "APP_ENV=production needs SECRET_KEY set to a random value of 32+ characters"
             )
+        check_public_url(settings.get("PUBLIC_URL") or "")
+        check_trusted_hosts(settings.get("TRUSTED_HOSTS"))
+        if settings["APP_ENV"] == "production" and not settings.get("PUBLIC_URL") and not settings.get("TRUSTED_HOSTS"):
+            raise RuntimeError(
+                "APP_ENV=production needs PUBLIC_URL (the service's address, e.g. https://comments.example) "
+                "or TRUSTED_HOSTS (the host names it answers for, comma-separated): without either, "
+                "feeds and pages would link to whatever host a request's Host header names"
+            )
+
+
+def check_public_url(value: str) -> None:
+    """Refuse a PUBLIC_URL that is not an http(s) URL of a host, with an optional port and path."""
+    if not value:
+        return
+    port = PUBLIC_URL_FORM.fullmatch(value)
+    if port is None or (port.group(1) and not 0 < int(port.group(1)) < 65536):
+        raise RuntimeError(
+            f"PUBLIC_URL must be the service's http(s) address, like https://comments.example, not {value!r}"
+        )
+
+
+def check_trusted_hosts(hosts: Any) -> None:
+    """Refuse TRUSTED_HOSTS entries Flask could never match (a URL, a port), which would turn every request away."""
+    if not hosts:
+        return
+    if isinstance(hosts, str):
+        hosts = [hosts]
+    wrong = [host for host in hosts if not isinstance(host, str) or not TRUSTED_HOST.fullmatch(host)]
+    if wrong:
+        raise RuntimeError(
+            "TRUSTED_HOSTS takes lower-case host names (IDNA xn-- form) without scheme or port, like comments.example "
+            f"or .example.com (every subdomain): {wrong!r}"
+        )

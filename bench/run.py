@@ -178,7 +178,7 @@ def run_scenario(scenario: Scenario, bare: services.Gunicorn, redis_url: str, ar
             "DATABASE_URL": db_url, "REDIS_URL": redis_url, "SECRET_KEY": secrets.token_urlsafe(48),
             # Production settings: rate limits on (they apply to writes), pre-moderation.
             "APP_ENV": "production", "RATELIMIT_ENABLED": "1", "MODERATION": "pre",
-            "CORS_ORIGINS": BLOG_ORIGIN,
+            "CORS_ORIGINS": BLOG_ORIGIN, "TRUSTED_HOSTS": "127.0.0.1,localhost",
             **scenario.env,
         }
         facts, queries = prepare(scenario, env)

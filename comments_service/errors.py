@@ -13,7 +13,7 @@ from typing import Any
 
 from flask import Flask, Response, jsonify, request
 from sqlalchemy.exc import DataError, DBAPIError, DisconnectionError, IntegrityError, OperationalError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, SecurityError
 
 from .extensions import db
 
@@ -132,7 +132,9 @@ def _validation_fields(messages: Mapping[str, Any]) -> dict[str, list[str]]:
 
 
 def handle_http_exception(error: HTTPException) -> Response | HTTPException:
-    """Render Flask/werkzeug/webargs HTTP errors as JSON under /api/."""
+    """Render Flask/werkzeug/webargs HTTP errors as JSON under /api/, and an untrusted Host as JSON everywhere."""
+    if isinstance(error, SecurityError):
+        return handle_untrusted_host(error)
     if not wants_json():
         return error
     status = error.code or 500
@@ -153,6 +155,12 @@ def handle_http_exception(error: HTTPException) -> Response | HTTPException:
     else:
         message = data.get("message") or MESSAGES.get(status) or error.description or ""
     return error_response(status, CODES.get(status, "error"), message, None, headers)
+
+
+def handle_untrusted_host(error: SecurityError) -> Response:
+    """Answer a request for a host outside TRUSTED_HOSTS with 400, on every path, without echoing the host."""
+    log.info("refused a request for an untrusted host: %s", error.description)
+    return error_response(400, "untrusted_host", "This service does not answer for the host this request names.")
 
 
 def handle_api_error(error: ApiError) -> Response:
