@@ -59,6 +59,8 @@ class Config:
         self.RATELIMIT_COMMENTS = os.environ.get("RATELIMIT_COMMENTS", "5 per minute")
         self.RATELIMIT_LIKES = os.environ.get("RATELIMIT_LIKES", "60 per minute")
         self.RATELIMIT_LOGIN = os.environ.get("RATELIMIT_LOGIN", "10 per minute")
+        # Shared by a reader's edits and deletes of their own comments: each edit renders and sanitizes again.
+        self.RATELIMIT_EDITS = os.environ.get("RATELIMIT_EDITS", "10 per minute")
         self.TRUSTED_PROXIES = env_int("TRUSTED_PROXIES", 0)
         self.MAX_LINKS = env_int("MAX_LINKS", 3)
         self.BLOCKED_WORDS = env_list("BLOCKED_WORDS")

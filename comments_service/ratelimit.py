@@ -1,4 +1,4 @@
-"""Rate limits per client address on the writes worth flooding: comments, likes, logins.
+"""Rate limits per client address on the writes worth flooding: comments, edits, likes, logins.
 
 Hits are counted by the ``limits`` library (moving window, which counts the
 last minute exactly: no double burst at a window edge), in Redis when it is
@@ -33,7 +33,7 @@ from .errors import ApiError
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-SETTINGS = ("RATELIMIT_COMMENTS", "RATELIMIT_LIKES", "RATELIMIT_LOGIN")
+SETTINGS = ("RATELIMIT_COMMENTS", "RATELIMIT_EDITS", "RATELIMIT_LIKES", "RATELIMIT_LOGIN")
 KEY_PREFIX = "cs:rate"
 
 
