@@ -64,12 +64,18 @@ class Config:
         self.REDIS_URL = os.environ.get("REDIS_URL") or None
         self.MODERATION = os.environ.get("MODERATION", "pre")
         self.AUTO_CREATE_POSTS = env_bool("AUTO_CREATE_POSTS", True)
+        # Off: a like is one request with no text, so rotating slugs would make a post per request.
+        self.AUTO_CREATE_POSTS_FOR_LIKES = env_bool("AUTO_CREATE_POSTS_FOR_LIKES", False)
         self.CORS_ORIGINS = env_list("CORS_ORIGINS")
         self.EDIT_WINDOW_SECONDS = env_int("EDIT_WINDOW_SECONDS", 900)
         self.RATELIMIT_ENABLED = env_bool("RATELIMIT_ENABLED", True)
         self.RATELIMIT_COMMENTS = os.environ.get("RATELIMIT_COMMENTS", "5 per minute")
         self.RATELIMIT_LIKES = os.environ.get("RATELIMIT_LIKES", "60 per minute")
+        # New likes one address may add to one post: rotating reader tokens move a count by this much at most.
+        self.RATELIMIT_LIKES_PER_POST = os.environ.get("RATELIMIT_LIKES_PER_POST", "20 per day")
         self.RATELIMIT_LOGIN = os.environ.get("RATELIMIT_LOGIN", "10 per minute")
+        # Shared by a reader's edits and deletes of their own comments: each edit renders and sanitizes again.
+        self.RATELIMIT_EDITS = os.environ.get("RATELIMIT_EDITS", "10 per minute")
         self.TRUSTED_PROXIES = env_int("TRUSTED_PROXIES", 0)
         self.MAX_LINKS = env_int("MAX_LINKS", 3)
         self.BLOCKED_WORDS = env_list("BLOCKED_WORDS")
