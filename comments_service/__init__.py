@@ -11,14 +11,12 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import Config
 
-from . import api, cache, database, links, ratelimit, redis_client, web, webhook
+from . import api, cache, cors, database, links, ratelimit, redis_client, web, webhook
 from .cli import register_commands
 from .errors import register_errorhandlers
-from .extensions import cors, db, migrate
+from .extensions import db, migrate
 
 MIGRATIONS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "migrations")
-# What a browser on a blog page may send and read across origins.
-CORS_HEADERS = ["Content-Type", "X-Reader-Token", "X-Edit-Token", "Authorization"]
 
 
 class ServiceFlask(Flask):
@@ -81,15 +79,6 @@ def register_extensions(app: Flask) -> None:
     redis_client.init_app(app)
     cache.init_app(app)
     # Only the blog origins listed may call the API from a browser; others get no CORS headers.
-    cors.init_app(
-        app,
-        resources={r"/api/*": {"origins": list(app.config["CORS_ORIGINS"])}},
-        allow_headers=CORS_HEADERS,
-        expose_headers=["Retry-After"],
-        methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
-        max_age=600,
-        # CORS is a browser's question, asked with an Origin header; without one there is nothing to answer.
-        always_send=False,
-    )
+    cors.init_app(app)
     ratelimit.init_app(app)
     webhook.init_app(app)

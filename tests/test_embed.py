@@ -97,6 +97,20 @@ def test_error_and_write_answers_vary_with_origin(cors_client):
         assert response.status_code >= 400 and "Origin" in response.vary
 
 
+@pytest.mark.parametrize("origins", [[BLOG], [BLOG, "https://other.example"]])
+def test_a_listed_page_can_read_error_answers(make_app, origins):
+    client = make_app(CORS_ORIGINS=origins).test_client()
+    for response in (
+        client.post("/api/posts/p/comments", json={}, headers={"Origin": BLOG}),  # 422
+        client.get("/api/posts/no-such-post", headers={"Origin": BLOG}),  # 404
+        client.get("/api/no-such-thing", headers={"Origin": BLOG}),  # 404 outside every route
+        client.post("/api/posts/p/comments", data="x", content_type="text/plain", headers={"Origin": BLOG}),  # 415
+    ):
+        assert response.status_code >= 400 and response.is_json
+        assert response.headers["Access-Control-Allow-Origin"] == BLOG
+        assert response.headers.getlist("Vary") == ["Origin"], response.headers.getlist("Vary")
+
+
 def test_pages_outside_the_api_are_not_marked(cors_client):
     assert "Origin" not in cors_client.get("/embed.js").vary
 
