@@ -171,3 +171,89 @@ class PgBouncer:
                 self.process.kill()
                 self.process.wait()
         shutil.rmtree(self.directory, ignore_errors=True)
+
+
+class RedisSentinel:
+    """A primary redis-server, one replica of it and a redis-sentinel watching them, on spare ports.
+
+    The sentinel marks the primary down after ``down_after_ms`` without an
+    answer and promotes the replica. ``start(replicate_through=port)`` makes
+    the replica follow the primary through another port (a proxy the test can
+    cut, so that the replica misses writes).
+    """
+
+    MASTER = "fleet"
+
+    def __init__(self, down_after_ms: int = 500, failover_timeout_ms: int = 2000) -> None:
+        self.primary = RedisServer()
+        self.replica = RedisServer()
+        self.port = free_port()
+        self.down_after_ms = down_after_ms
+        self.failover_timeout_ms = failover_timeout_ms
+        self.directory = Path(tempfile.mkdtemp(prefix="sentinel-"))
+        self.process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def env(self) -> dict[str, str]:
+        """Return the service's settings for this Redis (and no REDIS_URL)."""
+        return {"REDIS_URL": "", "REDIS_SENTINELS": f"127.0.0.1:{self.port}", "REDIS_SENTINEL_MASTER": self.MASTER}
+
+    def sentinel(self) -> redis.Redis:
+        """Return a client of the sentinel itself."""
+        return redis.Redis(port=self.port, socket_timeout=2)
+
+    def master_port(self) -> int | None:
+        """Return the port the sentinel names as the master's now."""
+        found = self.sentinel().sentinel_get_master_addr_by_name(self.MASTER)
+        return int(found[1]) if found else None
+
+    def start(self, replicate_through: int | None = None) -> RedisSentinel:
+        """Start the primary, the replica and the sentinel; wait until the sentinel knows the replica."""
+        binary = shutil.which("redis-sentinel")
+        if binary is None:
+            raise RuntimeError("redis-sentinel is not installed (make system-deps)")
+        self.primary.start()
+        self.replica.args = ["--replicaof", "127.0.0.1", str(replicate_through or self.primary.port)]
+        self.replica.start()
+        config = self.directory / "sentinel.conf"
+        config.write_text("\n".join([
+            f"port {self.port}", "bind 127.0.0.1", f"dir {self.directory}", "sentinel resolve-hostnames no",
+            f"sentinel monitor {self.MASTER} 127.0.0.1 {self.primary.port} 1",
+            f"sentinel down-after-milliseconds {self.MASTER} {self.down_after_ms}",
+            f"sentinel failover-timeout {self.MASTER} {self.failover_timeout_ms}",
+            f"sentinel parallel-syncs {self.MASTER} 1", "",
+        ]))
+        log = open(self.directory / "sentinel.log", "wb")
+        self.process = subprocess.Popen([binary, str(config)], stdout=log, stderr=subprocess.STDOUT)
+        log.close()
+        _wait_for_port(self.port, self.process, "redis-sentinel")
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            replicas = self.sentinel().sentinel_slaves(self.MASTER)
+            if any(r["port"] == self.replica.port and r["master-link-status"] == "ok" for r in replicas):
+                return self
+            time.sleep(0.1)
+        raise RuntimeError("the sentinel did not see the replica: " + self.log())
+
+    def wait_for_failover(self, timeout: float = 30) -> float:
+        """Wait until the sentinel names the replica as master and it answers as one; return the seconds."""
+        started = time.monotonic()
+        while time.monotonic() < started + timeout:
+            if self.master_port() == self.replica.port and self.replica.client().info("replication")["role"] == "master":
+                return time.monotonic() - started
+            time.sleep(0.02)
+        raise RuntimeError("no failover: " + self.log())
+
+    def log(self) -> str:
+        """Return what the sentinel logged."""
+        path = self.directory / "sentinel.log"
+        return path.read_text(errors="replace") if path.exists() else ""
+
+    def stop(self) -> None:
+        """Stop the sentinel and both servers, and remove the sentinel's directory."""
+        if self.process and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+        self.primary.kill()
+        self.replica.kill()
+        shutil.rmtree(self.directory, ignore_errors=True)
