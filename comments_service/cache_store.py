@@ -14,6 +14,12 @@ generations seen before it was built, compared again when it is stored: so
 whatever Redis evicts, a stored value was read from the database after every
 write that its key's generations have seen. Reading an unknown post stores
 nothing at all (its build fails, or its value is :class:`Transient`).
+
+A Redis may come back without writes it acknowledged: a replica promoted by
+Sentinel before it had them, a server restarted from a snapshot. Then
+invalidations are lost too, so each new connection first checks that the
+generation of everything was made in the server's own replication history,
+and makes a new one if not (:meth:`Store.check_history`).
 """
 from __future__ import annotations
 
