@@ -54,6 +54,20 @@ def database_url(raw: str | None) -> str | None:
     return raw
 
 
+def sentinel_addresses(entries: list[str] | str) -> list[tuple[str, int]]:
+    """Return (host, port) of each sentinel named as ``host:port`` (``[v6]:port`` too); refuse anything else."""
+    if isinstance(entries, str):
+        entries = [item for item in entries.replace(",", " ").split() if item]
+    found = []
+    for entry in entries:
+        host, _, port = entry.rpartition(":")
+        host = host[1:-1] if host.startswith("[") and host.endswith("]") else host
+        if not host or not port.isdigit() or not 0 < int(port) < 65536:
+            raise RuntimeError(f"REDIS_SENTINELS: {entry!r} is not host:port")
+        found.append((host, int(port)))
+    return found
+
+
 class Config:
     """Settings for a run of the service; one instance per app."""
 
@@ -62,6 +76,10 @@ class Config:
         self.SECRET_KEY = os.environ.get("SECRET_KEY") or DEV_SECRET_KEY
         self.SQLALCHEMY_DATABASE_URI = database_url(os.environ.get("DATABASE_URL"))
         self.REDIS_URL = os.environ.get("REDIS_URL") or None
+        # Redis through Sentinel, instead of REDIS_URL: "host:port" of each sentinel, the master's name.
+        self.REDIS_SENTINELS = env_list("REDIS_SENTINELS")
+        self.REDIS_SENTINEL_MASTER = os.environ.get("REDIS_SENTINEL_MASTER") or None
+        self.REDIS_SENTINEL_DB = env_int("REDIS_SENTINEL_DB", 0)
         self.MODERATION = os.environ.get("MODERATION", "pre")
         self.AUTO_CREATE_POSTS = env_bool("AUTO_CREATE_POSTS", True)
         # Off: a like is one request with no text, so rotating slugs would make a post per request.
@@ -107,6 +125,14 @@ class Config:
         """Refuse settings that would be unsafe in production."""
         if settings["MODERATION"] not in {"pre", "post"}:
             raise RuntimeError("MODERATION must be 'pre' or 'post'")
+        if settings.get("REDIS_SENTINELS"):
+            sentinel_addresses(settings["REDIS_SENTINELS"])
+            if not settings.get("REDIS_SENTINEL_MASTER"):
+                raise RuntimeError("REDIS_SENTINELS needs REDIS_SENTINEL_MASTER, the name the sentinels monitor")
+            if settings.get("REDIS_URL"):
+                raise RuntimeError("set REDIS_URL or REDIS_SENTINELS, not both")
+        elif settings.get("REDIS_SENTINEL_MASTER"):
+            raise RuntimeError("REDIS_SENTINEL_MASTER needs REDIS_SENTINELS (host:port of each sentinel)")
         secret = settings["SECRET_KEY"]
         if settings["APP_ENV"] == "production" and (secret == DEV_SECRET_KEY or len(secret) < 32):
             raise RuntimeError(

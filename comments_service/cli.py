@@ -145,7 +145,9 @@ def cache_rebuild() -> None:
     """Drop every cached value and fill the caches again from the database."""
     posts = refill_caches()
     if posts is None:
-        raise click.ClickException("Redis is not configured (REDIS_URL) or not reachable; nothing was cached.")
+        raise click.ClickException(
+            "Redis is not configured (REDIS_URL or REDIS_SENTINELS) or not reachable; nothing was cached."
+        )
     click.echo(f"cache rebuilt: widgets and {posts} posts")
 
 
