@@ -11,10 +11,11 @@ from sqlalchemy import select
 
 from . import integrity, moderation, users
 from .auth import create_api_token
+from .credentials import ApiToken
 from .demo import load_demo
 from .errors import ApiError
 from .extensions import db
-from .models import ApiToken, Role
+from .models import Role
 from .times import utcnow
 from .transfer.cli import export_command, import_group
 from .widgets import refill_caches
@@ -24,13 +25,21 @@ log = logging.getLogger(__name__)
 tokens = AppGroup("tokens", help="API tokens for the publishing system and moderators.")
 
 
+def _fail(error: ApiError) -> click.ClickException:
+    details = "; ".join(f"{name}: {' '.join(texts)}" for name, texts in (error.fields or {}).items())
+    return click.ClickException(f"{error.message} {details}".strip())
+
+
 @tokens.command("create")
 @click.option("--role", type=click.Choice([r.value for r in Role]), required=True)
 @click.option("--name", required=True, help="Who or what uses the token.")
 def create_token(role: str, name: str) -> None:
     """Create an API token and print it alone on the last line."""
-    token = create_api_token(name, Role(role))
-    click.echo(f"Created a {role} token named {name!r}; it is shown only once:")
+    try:
+        token = create_api_token(name, Role(role))
+    except ApiError as error:
+        raise _fail(error) from None
+    click.echo(f"Created a {role} token named {name.strip()!r}; it is shown only once:")
     click.echo(token)
 
 
@@ -82,11 +91,6 @@ def check_counters(repair: bool) -> None:
 
 
 user_group = AppGroup("users", help="Logins for the moderation page (/moderate).")
-
-
-def _fail(error: ApiError) -> click.ClickException:
-    details = "; ".join(f"{name}: {' '.join(texts)}" for name, texts in (error.fields or {}).items())
-    return click.ClickException(f"{error.message} {details}".strip())
 
 
 @user_group.command("create")

@@ -12,11 +12,12 @@ from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from . import auth
+from .credentials import User
 from .errors import ApiError, invalid
 from .extensions import db
-from .models import Role, User
+from .models import NAME_MAX, Role
 
-USERNAME_RE = re.compile(r"[A-Za-z0-9_.@-]{1,80}")
+USERNAME_RE = re.compile(rf"[A-Za-z0-9_.@-]{{1,{NAME_MAX}}}")
 MIN_PASSWORD = 10
 LOGIN_ROLES = (Role.MODERATOR, Role.ADMIN)
 # Checked against when the username is unknown, so that both answers take as long.
@@ -26,7 +27,7 @@ _DUMMY_HASH = generate_password_hash("not a password of anyone")
 def create_user(username: str, password: str, role: Role) -> User:
     """Create a login for the moderation page; 422 for a weak password, 409 for a taken name."""
     if not USERNAME_RE.fullmatch(username):
-        raise invalid("username", "1-80 letters, digits or . _ @ -")
+        raise invalid("username", f"1-{NAME_MAX} letters, digits or . _ @ -")
     if role not in LOGIN_ROLES:
         raise invalid("role", "A login is for a moderator or an admin.")
     if len(password) < MIN_PASSWORD:
