@@ -93,18 +93,20 @@ def check_counters(repair: bool) -> None:
 user_group = AppGroup("users", help="Logins for the moderation page (/moderate).")
 
 
+def _read_password(from_stdin: bool) -> str:
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    return str(click.prompt("Password", hide_input=True, confirmation_prompt=True))
+
+
 @user_group.command("create")
 @click.option("--username", required=True)
 @click.option("--role", type=click.Choice([Role.MODERATOR.value, Role.ADMIN.value]), required=True)
 @click.option("--password-stdin", is_flag=True, help="Read the password from the first line of standard input.")
 def create_user(username: str, role: str, password_stdin: bool) -> None:
     """Create a login; the password is prompted (twice) or read from stdin."""
-    if password_stdin:
-        password = sys.stdin.readline().rstrip("\r\n")
-    else:
-        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     try:
-        users.create_user(username, password, Role(role))
+        users.create_user(username, _read_password(password_stdin), Role(role))
     except ApiError as error:
         raise _fail(error) from None
     click.echo(f"Created {role} {username!r}; log in at /moderate")
@@ -120,12 +122,28 @@ def list_users() -> None:
 @user_group.command("remove")
 @click.argument("username")
 def remove_user(username: str) -> None:
-    """Remove a login; its sessions end at once."""
+    """Remove a login; its desk sessions end at once, on every process."""
     try:
-        users.remove_user(username)
+        ended = users.remove_user(username)
     except ApiError as error:
         raise _fail(error) from None
-    click.echo(f"removed {username!r}")
+    click.echo(f"removed {username!r}; {_sessions(ended)} ended")
+
+
+@user_group.command("set-password")
+@click.argument("username")
+@click.option("--password-stdin", is_flag=True, help="Read the password from the first line of standard input.")
+def set_password(username: str, password_stdin: bool) -> None:
+    """Change a login's password; its desk sessions end at once, on every process."""
+    try:
+        ended = users.set_password(username, _read_password(password_stdin))
+    except ApiError as error:
+        raise _fail(error) from None
+    click.echo(f"changed the password of {username!r}; {_sessions(ended)} ended")
+
+
+def _sessions(count: int) -> str:
+    return f"{count} desk session{'s' if count != 1 else ''}"
 
 
 @click.command("purge")

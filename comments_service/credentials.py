@@ -3,12 +3,15 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import String
+from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .extensions import db
 from .models import NAME_MAX, Role, TZDateTime, stored_enum
 from .times import utcnow
+
+# Who may log in to the moderation desk.
+LOGIN_ROLES = (Role.MODERATOR, Role.ADMIN)
 
 
 class ApiToken(db.Model):
@@ -30,3 +33,18 @@ class User(db.Model):
     password_hash: Mapped[str] = mapped_column(String(256))
     role: Mapped[Role] = mapped_column(stored_enum(Role, "user_role"))
     created_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
+
+
+class DeskSession(db.Model):
+    """A login to the moderation desk; the cookie carries its id, the row decides whether it still holds."""
+
+    __tablename__ = "desk_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # SHA-256 of the random id in the cookie: the id itself is never stored.
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
+    # Set at login and never moved: re-signing the cookie does not extend a session.
+    expires_at: Mapped[datetime] = mapped_column(TZDateTime, index=True)
