@@ -10,16 +10,41 @@ from collections.abc import Mapping
 from typing import Any
 
 from flask import Blueprint, g, redirect, request, url_for
+from flask.sansio.blueprints import BlueprintSetupState
 from marshmallow import Schema, ValidationError
+from werkzeug.routing import IntegerConverter, Map
 from werkzeug.wrappers import Response
 
 from .. import slugs
 from ..errors import ApiError, flatten_messages
+from ..schemas.common import MAX_ID
 from . import forms, security
 
 PREFIX = "/moderate"
 
+
+class RowIdConverter(IntegerConverter):
+    """An id in a desk path (``<row_id:...>``): ASCII digits naming a possible row, else no match (a 404 page).
+
+    Werkzeug's ``int`` takes any Unicode digit and any size; a number no row
+    can have would only reach the database to fail there.
+    """
+
+    regex = r"[0-9]{1,10}"
+
+    def __init__(self, map: Map, *args: Any, **kwargs: Any) -> None:
+        super().__init__(map, min=1, max=MAX_ID)
+
+
 bp = Blueprint("moderate", __name__, url_prefix=PREFIX, template_folder="templates", static_folder="static")
+
+
+@bp.record_once
+def _converters(state: BlueprintSetupState) -> None:
+    # Recorded before any route, so that the paths below can name it.
+    state.app.url_map.converters["row_id"] = RowIdConverter
+
+
 # A NUL first: no text may hold one, the CSRF token included.
 bp.before_request(forms.refuse_nul)
 bp.before_request(security.check_csrf)

@@ -7,6 +7,7 @@ a 400 page.
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from datetime import timezone
 from typing import Any
@@ -20,6 +21,7 @@ from ..schemas.common import ID, Trimmed, blank_to_none
 from ..schemas.moderation import ACTIONS, BanCreateSchema, seen_time
 
 SEEN_PREFIX = "seen_"
+PAGE_ID_RE = re.compile(r"[0-9]{1,10}")
 
 
 class UnreadableForm(BadRequest):
@@ -50,7 +52,10 @@ class PageId(fields.Integer):
 
     def deserialize(self, value: Any, attr: str | None = None, data: Mapping[str, Any] | None = None,
                     **kwargs: Any) -> Any:
-        """Load the id; raise ForgedForm when it is not a number in the range of ids."""
+        """Load the id; raise ForgedForm when it is not ASCII digits naming a number in the range of ids."""
+        # int() would read any Unicode digits ("١٢" is 12); the page writes ASCII digits only.
+        if isinstance(value, str) and not PAGE_ID_RE.fullmatch(value):
+            raise ForgedForm()
         try:
             return super().deserialize(value, attr, data, **kwargs)
         except ValidationError:

@@ -13,7 +13,6 @@ from flask import Flask, flash, g, render_template, request
 from werkzeug.wrappers import Response
 
 from .. import bans, moderation
-from ..schemas.common import MAX_ID
 from ..schemas.moderation import LogQueryArgsSchema, ModerationQueryArgsSchema
 from . import desk_errors, filters, security
 from .desk import back, bp, load
@@ -22,8 +21,6 @@ from .forms import ActFormSchema, BanFormSchema, BulkFormSchema, act_fields, bul
 
 DONE = {"approve": "Approved", "reject": "Rejected", "spam": "Marked as spam", "delete": "Deleted"}
 CHANGED = "Comment #{} was edited after you opened the page; read the new text before you decide."
-# An id in a path that no row can have does not match: the desk's 404 page, before any query.
-ID_IN_PATH = f"int(min=1, max={MAX_ID})"
 
 
 @bp.get("")
@@ -35,7 +32,7 @@ def queue() -> Any:
     return render_template("moderate/queue.html", args=args, **data)
 
 
-@bp.post(f"/comments/<{ID_IN_PATH}:comment_id>/<any(approve, reject, spam, delete):action>")
+@bp.post("/comments/<row_id:comment_id>/<any(approve, reject, spam, delete):action>")
 @login_required
 def act(comment_id: int, action: str) -> Any:
     """Approve, reject, mark as spam or delete one comment, as the page showed it."""
@@ -86,7 +83,7 @@ def ban_create() -> Any:
     return back()
 
 
-@bp.post(f"/bans/<{ID_IN_PATH}:ban_id>/lift")
+@bp.post("/bans/<row_id:ban_id>/lift")
 @login_required
 def ban_lift(ban_id: int) -> Any:
     """Lift a ban."""
