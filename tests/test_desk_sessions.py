@@ -4,14 +4,15 @@ from __future__ import annotations
 import hashlib
 from datetime import timedelta
 
+import flask_migrate
 import pytest
 from sqlalchemy import func, select, update
 
-from comments_service import users
+from comments_service import create_app, users
 from comments_service.credentials import DeskSession
 from comments_service.extensions import db
 from comments_service.models import Ban, Comment, CommentStatus, ModerationEvent, Role
-from comments_service.times import utcnow
+from comments_service.times import aware, utcnow
 from tests.helpers import desk_csrf, desk_login, post_comment
 
 PASSWORD = "correct horse battery staple"
@@ -269,3 +270,27 @@ def test_a_signed_cookie_with_a_session_id_the_server_never_made_is_refused(app,
     response = client.get("/moderate")
     assert response.status_code == 303 and response.headers["Location"].startswith("/moderate/login")
     assert client.post("/moderate/bulk", data={"csrf_token": "t", "ids": "1", "action": "approve"}).status_code == 303
+
+
+def test_desk_sessions_work_on_the_default_sqlite_database(tmp_path):
+    url = f"sqlite:///{tmp_path / 'c.db'}"
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "REDIS_URL": None, "TESTING": True, "RATELIMIT_ENABLED": False})
+    with app.app_context():
+        flask_migrate.upgrade()
+        users.create_user("mia", PASSWORD, Role.MODERATOR)
+    desk, copied = browser(app)
+    assert desk.get("/moderate").status_code == 200
+    with app.app_context():
+        db.session.execute(update(DeskSession).values(last_seen_at=utcnow() - timedelta(minutes=5)))
+        db.session.commit()
+    assert replay(app, copied).get("/moderate/log").status_code == 200
+    assert aware(sessions(app)[0].last_seen_at) > utcnow() - timedelta(minutes=4)
+    desk.post("/moderate/logout", data={"csrf_token": cookie_data(app, copied)["csrf"]})
+    assert replay(app, copied).get("/moderate").status_code == 303
+    expiring, _ = browser(app)
+    with app.app_context():
+        db.session.execute(update(DeskSession).values(expires_at=utcnow() - timedelta(seconds=1)))
+        db.session.commit()
+    assert expiring.get("/moderate").status_code == 303
+    with app.app_context():
+        db.engine.dispose()
