@@ -17,9 +17,10 @@ from typing import Any, TypeVar
 from flask import current_app, g, request
 from sqlalchemy import select
 
-from .errors import ApiError
+from .credentials import ApiToken
+from .errors import ApiError, invalid
 from .extensions import db
-from .models import ApiToken, Role
+from .models import NAME_MAX, Role
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -76,7 +77,11 @@ def hash_api_token(token: str) -> str:
 
 
 def create_api_token(name: str, role: Role) -> str:
-    """Create and store a token; return it (the only time it is seen)."""
+    """Create and store a token; return it (the only time it is seen). 422 for a name that does not fit."""
+    name = name.strip()
+    # The name is who acts in bans and the audit log ("token:<name>"): bounded so that it always fits.
+    if not (1 <= len(name) <= NAME_MAX) or not name.isprintable():
+        raise invalid("name", f"A token's name is 1-{NAME_MAX} printable characters.")
     token = "cs_" + secrets.token_urlsafe(32)
     db.session.add(ApiToken(name=name, role=role, token_hash=hash_api_token(token)))
     db.session.commit()

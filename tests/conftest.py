@@ -37,7 +37,7 @@ REDIS_DB = int(os.environ.get("TEST_REDIS_DB", "15"))
 REDIS_URL = f"redis://{REDIS_HOST}:{REDIS_PORT}/{REDIS_DB}"
 VIA_PGBOUNCER = os.environ.get("TEST_VIA_PGBOUNCER", "") == "1"
 TABLES = ("comment_likes", "post_likes", "post_tags", "comments", "tags", "posts",
-          "api_tokens", "users", "bans", "moderation_events")
+          "api_tokens", "desk_sessions", "users", "bans", "moderation_events")
 
 
 @pytest.fixture(scope="session")

@@ -20,7 +20,7 @@ from sqlalchemy.orm import selectinload
 from .. import auth, slugs
 from ..errors import flatten_messages
 from ..extensions import db
-from ..models import Comment, CommentStatus, ModerationEvent, Post, Tag
+from ..models import ACTOR_MAX, Comment, CommentStatus, ModerationEvent, Post, Tag
 from .records import BodyFormat, CommentRecord, PostRecord, Source, TransferError, clean_author, clean_email, clean_url
 
 FORMAT = "comments-service-export"
@@ -114,7 +114,7 @@ class ExportEventSchema(Schema):
     id = fields.Integer(required=True, strict=True)
     comment_id = fields.Integer(allow_none=True, load_default=None)
     action = fields.String(required=True, validate=validate.Length(min=1, max=32))
-    actor = fields.String(required=True, validate=validate.Length(max=120))
+    actor = fields.String(required=True, validate=validate.Length(max=ACTOR_MAX))
     from_status = fields.String(allow_none=True, load_default=None, validate=validate.Length(max=16))
     to_status = fields.String(allow_none=True, load_default=None, validate=validate.Length(max=16))
     details = fields.Dict(load_default=dict)
