@@ -167,9 +167,7 @@ def handle_http_exception(error: HTTPException) -> Response | HTTPException:
     if isinstance(error, SecurityError):
         return handle_untrusted_host(error)
     status = error.code or 500
-    headers = {
-        k: v for k, v in error.get_headers() if k.lower() not in ("content-type", "content-length")
-    }
+    headers = {k: v for k, v in error.get_headers() if k.lower() not in ("content-type", "content-length")}
     if not wants_json():
         return _error_page(status, error.description or MESSAGES.get(status, ""), headers) or error
     data = getattr(error, "data", None) or {}
@@ -177,9 +175,7 @@ def handle_http_exception(error: HTTPException) -> Response | HTTPException:
     if status == 400 and messages and "json" in messages:
         return error_response(400, "malformed_json", "The request body is not valid JSON.")
     if status == 422 and messages:
-        return error_response(
-            422, "validation_error", MESSAGES[422], _validation_fields(messages), headers
-        )
+        return error_response(422, "validation_error", MESSAGES[422], _validation_fields(messages), headers)
     if status == 429:
         headers.setdefault("Retry-After", "60")
         message = MESSAGES[429]
