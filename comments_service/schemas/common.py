@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate
 
+from .. import urls
 from ..times import iso
 
-HTTP_SCHEMES = {"http", "https"}
 # Ids are PostgreSQL integers; a larger number cannot name anything.
 MAX_ID = 2**31 - 1
 ID = validate.Range(min=1, max=MAX_ID)
@@ -25,6 +25,24 @@ class Trimmed(fields.String):
 
     def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> str:
         return super()._deserialize(value, attr, data, **kwargs).strip()
+
+
+class WebUrl(Trimmed):
+    """A URL under the service's one URL rule (urls.py): http(s), and with ``relative`` also a path on the site."""
+
+    def __init__(self, relative: bool = False, **kwargs: Any) -> None:
+        self.relative = relative
+        message = urls.MESSAGE if relative else urls.ABSOLUTE_MESSAGE
+        metadata = {"format": "uri-reference" if relative else "uri", "description": message,
+                    **kwargs.pop("metadata", {})}
+        super().__init__(validate=validate.Length(max=urls.URL_MAX), metadata=metadata, **kwargs)
+        self.message = message
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> str:
+        url = super()._deserialize(value, attr, data, **kwargs)
+        if not urls.is_safe_url(url) or not (self.relative or urls.is_absolute(url)):
+            raise ValidationError(self.message)
+        return url
 
 
 def blank_to_none(data: Any, names: tuple[str, ...]) -> Any:

@@ -6,12 +6,12 @@ from datetime import timezone
 from marshmallow import EXCLUDE, Schema, fields, validate
 
 from .. import slugs
-from .common import HTTP_SCHEMES, Trimmed
+from .common import Trimmed, WebUrl
 
 
 class PostPutSchema(Schema):
     title = Trimmed(required=True, validate=validate.Length(min=1, max=300))
-    url = fields.Url(required=True, schemes=HTTP_SCHEMES, validate=validate.Length(max=2000))
+    url = WebUrl(required=True)
     tags = fields.List(
         fields.String(validate=validate.Length(max=200)), load_default=list, validate=validate.Length(max=20)
     )

@@ -230,19 +230,13 @@ def _posts(items: list[Any], source: Source) -> None:
             key=data["slug"],
             slug=data["slug"],
             title=data["title"] or data["slug"],
-            url=_post_url(data["url"]),
+            # Our own posts may carry a site path (the demo's "/demo").
+            url=clean_url(data["url"], relative=True),
             published_at=data["published_at"],
             tags=data["tags"],
             like_count=data["like_count"],
             keep_without_comments=True,
         )
-
-
-def _post_url(url: str | None) -> str | None:
-    # Our own posts may carry a site-relative URL (the demo's "/demo"); anything else must be http(s).
-    if url and url.startswith("/") and not url.startswith("//") and len(url) <= 2000 and url.isprintable():
-        return url if " " not in url else None
-    return clean_url(url)
 
 
 def _comments(items: list[Any], source: Source) -> None:

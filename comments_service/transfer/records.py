@@ -9,13 +9,13 @@ from enum import StrEnum
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+from .. import urls
 from ..models import CommentStatus
 from ..sanitize import plain_line
 
 TITLE_MAX = 300
 AUTHOR_MAX = 80
 EMAIL_MAX = 254
-URL_MAX = 2000
 KEY_MAX = 200
 ANONYMOUS = "Anonymous"
 
@@ -183,15 +183,9 @@ def clean_email(email: str | None) -> str | None:
     return email
 
 
-def clean_url(url: str | None) -> str | None:
-    """Return an http(s) URL of at most 2000 characters, or None (never javascript: and friends)."""
-    url = (url or "").strip()
-    if not url or len(url) > URL_MAX or any(c.isspace() or ord(c) < 32 for c in url):
-        return None
-    parts = urlsplit(url)
-    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
-        return None
-    return url
+def clean_url(url: str | None, relative: bool = False) -> str | None:
+    """Return a URL that passes the URL rule (a site path only with ``relative``) and fits 2000 characters, or None."""
+    return urls.clean((url or "").strip(), relative)
 
 
 def clean_title(title: str | None, fallback: str) -> str:

@@ -1,10 +1,11 @@
-"""Template filters of the moderation page: times, spam reasons, ban kinds, in words."""
+"""Template filters of the moderation page: times, spam reasons, ban kinds, in words; links under the URL rule."""
 from __future__ import annotations
 
 from datetime import datetime, timezone
 
 from flask import Flask
 
+from .. import urls
 from ..times import iso
 
 BAN_KINDS = {"email": "e-mail", "reader": "reader token", "ip": "IP address"}
@@ -55,4 +56,5 @@ def register(app: Flask) -> None:
     app.add_template_filter(ago, "ago")
     app.add_template_filter(reason, "reason")
     app.add_template_filter(iso, "iso")
+    app.add_template_filter(urls.shown, "safe_url")
     app.add_template_filter(lambda kind: BAN_KINDS.get(kind, kind), "ban_kind")
