@@ -27,6 +27,13 @@ class Trimmed(fields.String):
         return super()._deserialize(value, attr, data, **kwargs).strip()
 
 
+class TrimmedEmail(fields.Email):
+    """An e-mail address with surrounding white space removed before validation."""
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> str:
+        return super()._deserialize(value, attr, data, **kwargs).strip()
+
+
 class WebUrl(Trimmed):
     """A URL under the service's one URL rule (urls.py): http(s), and with ``relative`` also a path on the site."""
 
