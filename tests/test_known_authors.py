@@ -11,9 +11,14 @@ OTHER_BROWSER = {"X-Reader-Token": "someone-else-token-9876543210"}
 TYPED = [ADA, "ADA@EXAMPLE.COM", "Ada@Example.com", " ada@example.com", "ada@example.com ", "\tADA@example.com\n"]
 
 
+@pytest.fixture(scope="module")
+def trusted_app(make_app):
+    return make_app(AUTO_APPROVE_KNOWN_AUTHORS=True)
+
+
 @pytest.fixture
-def trusted(make_app):
-    return make_app(AUTO_APPROVE_KNOWN_AUTHORS=True).test_client()
+def trusted(trusted_app):
+    return trusted_app.test_client()
 
 
 def comment(client, body, email=ADA, headers=None):
@@ -63,8 +68,8 @@ def test_a_comment_without_email_is_never_known(trusted, moderator):
     assert second.get_json()["status"] == "pending"
 
 
-def test_approved_comments_from_an_import_make_no_typed_email_known(make_app, runner, tmp_path):
-    client = make_app(AUTO_APPROVE_KNOWN_AUTHORS=True).test_client()
+def test_approved_comments_from_an_import_make_no_typed_email_known(trusted, runner, tmp_path):
+    client = trusted
     export = ('<?xml version="1.0" encoding="utf-8"?>\n'
               '<disqus xmlns="http://disqus.com" xmlns:dsq="http://disqus.com/disqus-internals">\n'
               '<thread dsq:id="1"><id>p</id><link>https://blog.example/p</link><title>P</title>'

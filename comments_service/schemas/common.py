@@ -1,11 +1,12 @@
-"""Field types and schemas every area shares: times, trimmed strings, ids, the error shape."""
+"""Field types and schemas every area shares: times, trimmed strings, URLs, ids, the error shape."""
 from __future__ import annotations
 
+from datetime import timezone
 from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate
 
-from .. import urls
+from .. import times, urls
 from ..times import iso
 
 # Ids are PostgreSQL integers; a larger number cannot name anything.
@@ -18,6 +19,25 @@ class Time(fields.DateTime):
 
     def _serialize(self, value: Any, attr: Any, obj: Any, **kwargs: Any) -> str | None:
         return iso(value)
+
+
+class StorableTime(fields.AwareDateTime):
+    """An ISO 8601 time that comes in: without a zone it is UTC; loaded in UTC; refused unless storable.
+
+    Every schema's incoming time is one of these: times.storable decides (a
+    day inside years 1-9999 once in UTC), so nothing is stored that a read
+    could not turn back into a time.
+    """
+
+    def __init__(self, **kwargs: Any) -> None:
+        metadata = {"description": times.OUT_OF_RANGE, **kwargs.pop("metadata", {})}
+        super().__init__(format="iso", default_timezone=timezone.utc, metadata=metadata, **kwargs)
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> Any:
+        try:
+            return times.storable(super()._deserialize(value, attr, data, **kwargs))
+        except ValueError as error:
+            raise ValidationError(str(error)) from None
 
 
 class Trimmed(fields.String):

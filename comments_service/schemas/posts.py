@@ -1,12 +1,10 @@
 """What the publishing system sends for a post, and the counts query and answer."""
 from __future__ import annotations
 
-from datetime import timezone
-
 from marshmallow import EXCLUDE, Schema, fields, validate
 
 from .. import slugs
-from .common import Trimmed, WebUrl
+from .common import StorableTime, Trimmed, WebUrl
 
 
 class PostPutSchema(Schema):
@@ -15,7 +13,7 @@ class PostPutSchema(Schema):
     tags = fields.List(
         fields.String(validate=validate.Length(max=200)), load_default=list, validate=validate.Length(max=20)
     )
-    published_at = fields.AwareDateTime(default_timezone=timezone.utc, allow_none=True, format="iso")
+    published_at = StorableTime(allow_none=True)
 
 
 class CountsQueryArgsSchema(Schema):

@@ -25,7 +25,8 @@ def when(value: datetime | None) -> str:
     """Format a time as 'YYYY-MM-DD HH:MM UTC'."""
     if value is None:
         return ""
-    return _aware(value).astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    # isoformat, not strftime: strftime writes year 1 as "1", not "0001".
+    return _aware(value).astimezone(timezone.utc).isoformat(sep=" ", timespec="minutes")[:16] + " UTC"
 
 
 def ago(value: datetime | None, now: datetime | None = None) -> str:

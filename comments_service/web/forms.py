@@ -2,13 +2,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import timezone
 from typing import Any
 
 from marshmallow import EXCLUDE, Schema, fields, post_load, pre_load, validate
 from werkzeug.datastructures import MultiDict
 
-from ..schemas.common import ID, Trimmed, blank_to_none
+from ..schemas.common import ID, StorableTime, Trimmed, blank_to_none
 from ..schemas.moderation import ACTIONS, BanCreateSchema, seen_time
 
 SEEN_PREFIX = "seen_"
@@ -21,7 +20,7 @@ class BanFormSchema(BanCreateSchema):
         unknown = EXCLUDE
 
     comment_id = fields.Integer(load_default=None, allow_none=True, validate=ID)
-    until = fields.AwareDateTime(default_timezone=timezone.utc, load_default=None, allow_none=True, format="iso")
+    until = StorableTime(load_default=None, allow_none=True)
 
     @pre_load
     def _form_values(self, data: Any, **kwargs: Any) -> Any:
