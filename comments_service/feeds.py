@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 from sqlalchemy import select
 from sqlalchemy.orm import contains_eager
 
-from . import links
+from . import links, urls
 from .errors import not_found
 from .extensions import db
 from .models import Comment, CommentStatus, Post
@@ -80,7 +80,7 @@ def _feed(path: str, name: str, title: str, post: Post | None, comments: list[Co
     newest: datetime | None = max((c.edited_at or c.created_at for c in comments), default=None)
     _add(feed, "updated", iso(newest or (post.updated_at if post else None) or utcnow()))
     _add(feed, "link", rel="self", type="application/atom+xml", href=links.external_url(path))
-    if post is not None and post.url:
+    if post is not None and urls.shown(post.url):
         _add(feed, "link", rel="alternate", type="text/html", href=post.url)
     _add(feed, "generator", "comment service")
     for comment in comments:
@@ -91,9 +91,9 @@ def _feed(path: str, name: str, title: str, post: Post | None, comments: list[Co
         _add(entry, "updated", iso(comment.edited_at or comment.created_at))
         author = _add(entry, "author")
         _add(author, "name", comment.author or "anonymous")
-        if comment.website:
+        if urls.shown(comment.website):
             _add(author, "uri", comment.website)
-        if comment.post.url:
+        if urls.shown(comment.post.url):
             _add(entry, "link", rel="alternate", type="text/html", href=f"{comment.post.url}#comment-{comment.id}")
         _add(entry, "content", comment.body_html, type="html")
     return ET.tostring(feed, encoding="utf-8", xml_declaration=True)

@@ -18,7 +18,7 @@ from urllib.parse import quote, urlsplit
 
 from flask import Flask, current_app
 
-from . import events, links, sanitize
+from . import events, links, sanitize, urls
 from .models import Comment
 from .times import iso
 
@@ -97,7 +97,7 @@ def payload(comment: Comment) -> dict[str, Any]:
             "excerpt": excerpt,
             "created_at": iso(comment.created_at),
             "spam_reasons": list(comment.spam_reasons or []),
-            "post": {"slug": post.slug, "title": post.title, "url": post.url},
+            "post": {"slug": post.slug, "title": post.title, "url": urls.shown(post.url)},
         },
         "moderate_url": link,
     }

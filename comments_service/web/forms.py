@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from datetime import timezone
 from typing import Any
 
 from flask import request
@@ -17,7 +16,7 @@ from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_load, pre
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import BadRequest
 
-from ..schemas.common import ID, Trimmed, blank_to_none
+from ..schemas.common import ID, StorableTime, Trimmed, blank_to_none
 from ..schemas.moderation import ACTIONS, BanCreateSchema, seen_time
 
 SEEN_PREFIX = "seen_"
@@ -69,7 +68,7 @@ class BanFormSchema(BanCreateSchema):
         unknown = EXCLUDE
 
     comment_id = PageId(load_default=None, allow_none=True)
-    until = fields.AwareDateTime(default_timezone=timezone.utc, load_default=None, allow_none=True, format="iso")
+    until = StorableTime(load_default=None, allow_none=True)
 
     @pre_load
     def _form_values(self, data: Any, **kwargs: Any) -> Any:
