@@ -4,8 +4,14 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
+# The core API and cache suites, run a second time through a private PgBouncer
+# in transaction pooling mode (deploy/pgbouncer.ini). Tests that need a direct
+# connection to PostgreSQL (the pool and fault tests) are not among them.
+PGBOUNCER_SUITES ?= tests/test_threads.py tests/test_thread_shape.py tests/test_likes.py \
+	tests/test_moderation_api.py tests/test_stale_approval.py tests/test_cache.py \
+	tests/test_widgets.py tests/test_read_path.py tests/test_posts.py tests/test_shapes.py
 
-.PHONY: run test test-fast services system-deps bench lint clean
+.PHONY: run test test-fast test-pgbouncer services system-deps bench lint clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +35,10 @@ services:
 
 test: system-deps $(VENV)/.installed services
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+	TEST_VIA_PGBOUNCER=1 $(BIN)/python -m pytest -q $(PGBOUNCER_SUITES)
+
+test-pgbouncer: system-deps $(VENV)/.installed services
+	TEST_VIA_PGBOUNCER=1 $(BIN)/python -m pytest -q $(PGBOUNCER_SUITES)
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check comments_service tests bench config.py wsgi.py

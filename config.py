@@ -1,16 +1,27 @@
 """Settings of the comment service, read from the environment.
 
 Every setting has a default that is safe for a first run on one machine; a
-production run (``APP_ENV=production``) must set its own ``SECRET_KEY``.
+production run (``APP_ENV=production``) must set its own ``SECRET_KEY``, and
+``PUBLIC_URL`` or ``TRUSTED_HOSTS`` so that no link is built from a Host
+header nobody checked.
 """
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
 
 DEV_SECRET_KEY = "dev-only-secret-key-do-not-use-in-production"
+# A name Flask's TRUSTED_HOSTS can match (it compares as written): a lower-case host name, a leading dot
+# taking its subdomains too, or [IPv6]; no port.
+TRUSTED_HOST = re.compile(r"\.?[a-z0-9-]+(\.[a-z0-9-]+)*|\[[0-9a-f:.]+\]")
+# What PUBLIC_URL may be: scheme, host, optional port (group 1) and path; no user, query or fragment.
+PUBLIC_URL_FORM = re.compile(
+    r"https?://(?:[a-z0-9-]+(?:\.[a-z0-9-]+)*|\[[0-9a-f:.]+\])(?::([0-9]{1,5}))?(?:/[a-z0-9._~%/-]*)?",
+    re.IGNORECASE,
+)
 
 
 def env_bool(name: str, default: bool) -> bool:
@@ -43,6 +54,20 @@ def database_url(raw: str | None) -> str | None:
     return raw
 
 
+def sentinel_addresses(entries: list[str] | str) -> list[tuple[str, int]]:
+    """Return (host, port) of each sentinel named as ``host:port`` (``[v6]:port`` too); refuse anything else."""
+    if isinstance(entries, str):
+        entries = [item for item in entries.replace(",", " ").split() if item]
+    found = []
+    for entry in entries:
+        host, _, port = entry.rpartition(":")
+        host = host[1:-1] if host.startswith("[") and host.endswith("]") else host
+        if not host or not port.isdigit() or not 0 < int(port) < 65536:
+            raise RuntimeError(f"REDIS_SENTINELS: {entry!r} is not host:port")
+        found.append((host, int(port)))
+    return found
+
+
 def default_workers() -> int:
     """Return gunicorn's advice for sync workers: two per core, and one more."""
     return 2 * (os.cpu_count() or 1) + 1
@@ -67,21 +92,33 @@ class Config:
         self.SECRET_KEY = os.environ.get("SECRET_KEY") or DEV_SECRET_KEY
         self.SQLALCHEMY_DATABASE_URI = database_url(os.environ.get("DATABASE_URL"))
         self.REDIS_URL = os.environ.get("REDIS_URL") or None
+        # Redis through Sentinel, instead of REDIS_URL: "host:port" of each sentinel, the master's name.
+        self.REDIS_SENTINELS = env_list("REDIS_SENTINELS")
+        self.REDIS_SENTINEL_MASTER = os.environ.get("REDIS_SENTINEL_MASTER") or None
+        self.REDIS_SENTINEL_DB = env_int("REDIS_SENTINEL_DB", 0)
         self.MODERATION = os.environ.get("MODERATION", "pre")
         self.AUTO_CREATE_POSTS = env_bool("AUTO_CREATE_POSTS", True)
+        # Off: a like is one request with no text, so rotating slugs would make a post per request.
+        self.AUTO_CREATE_POSTS_FOR_LIKES = env_bool("AUTO_CREATE_POSTS_FOR_LIKES", False)
         self.CORS_ORIGINS = env_list("CORS_ORIGINS")
         self.EDIT_WINDOW_SECONDS = env_int("EDIT_WINDOW_SECONDS", 900)
         self.RATELIMIT_ENABLED = env_bool("RATELIMIT_ENABLED", True)
         self.RATELIMIT_COMMENTS = os.environ.get("RATELIMIT_COMMENTS", "5 per minute")
         self.RATELIMIT_LIKES = os.environ.get("RATELIMIT_LIKES", "60 per minute")
+        # New likes one address may add to one post: rotating reader tokens move a count by this much at most.
+        self.RATELIMIT_LIKES_PER_POST = os.environ.get("RATELIMIT_LIKES_PER_POST", "20 per day")
         self.RATELIMIT_LOGIN = os.environ.get("RATELIMIT_LOGIN", "10 per minute")
+        # Shared by a reader's edits and deletes of their own comments: each edit renders and sanitizes again.
+        self.RATELIMIT_EDITS = os.environ.get("RATELIMIT_EDITS", "10 per minute")
         self.TRUSTED_PROXIES = env_int("TRUSTED_PROXIES", 0)
         self.MAX_LINKS = env_int("MAX_LINKS", 3)
         self.BLOCKED_WORDS = env_list("BLOCKED_WORDS")
         self.DUPLICATE_WINDOW_SECONDS = env_int("DUPLICATE_WINDOW_SECONDS", 600)
         self.AUTO_APPROVE_KNOWN_AUTHORS = env_bool("AUTO_APPROVE_KNOWN_AUTHORS", False)
         self.MODERATION_WEBHOOK_URL = os.environ.get("MODERATION_WEBHOOK_URL") or None
+        # Links are built from PUBLIC_URL; else Flask answers a Host outside TRUSTED_HOSTS with 400.
         self.PUBLIC_URL = os.environ.get("PUBLIC_URL", "")
+        self.TRUSTED_HOSTS = [host.lower() for host in env_list("TRUSTED_HOSTS")] or None
         # 64 KiB: werkzeug answers larger bodies with 413 before they are read.
         self.MAX_CONTENT_LENGTH = 64 * 1024
         # Pooled connections are pinged outside requests only (comments_service.extensions.ping_outside_requests).
@@ -104,8 +141,49 @@ class Config:
         """Refuse settings that would be unsafe in production."""
         if settings["MODERATION"] not in {"pre", "post"}:
             raise RuntimeError("MODERATION must be 'pre' or 'post'")
+        if settings.get("REDIS_SENTINELS"):
+            sentinel_addresses(settings["REDIS_SENTINELS"])
+            if not settings.get("REDIS_SENTINEL_MASTER"):
+                raise RuntimeError("REDIS_SENTINELS needs REDIS_SENTINEL_MASTER, the name the sentinels monitor")
+            if settings.get("REDIS_URL"):
+                raise RuntimeError("set REDIS_URL or REDIS_SENTINELS, not both")
+        elif settings.get("REDIS_SENTINEL_MASTER"):
+            raise RuntimeError("REDIS_SENTINEL_MASTER needs REDIS_SENTINELS (host:port of each sentinel)")
         secret = settings["SECRET_KEY"]
         if settings["APP_ENV"] == "production" and (secret == DEV_SECRET_KEY or len(secret) < 32):
             raise RuntimeError(
                 "APP_ENV=production needs SECRET_KEY set to a random value of 32+ characters"
             )
+        check_public_url(settings.get("PUBLIC_URL") or "")
+        check_trusted_hosts(settings.get("TRUSTED_HOSTS"))
+        if settings["APP_ENV"] == "production" and not settings.get("PUBLIC_URL") and not settings.get("TRUSTED_HOSTS"):
+            raise RuntimeError(
+                "APP_ENV=production needs PUBLIC_URL (the service's address, e.g. https://comments.example) "
+                "or TRUSTED_HOSTS (the host names it answers for, comma-separated): without either, "
+                "feeds and pages would link to whatever host a request's Host header names"
+            )
+
+
+def check_public_url(value: str) -> None:
+    """Refuse a PUBLIC_URL that is not an http(s) URL of a host, with an optional port and path."""
+    if not value:
+        return
+    port = PUBLIC_URL_FORM.fullmatch(value)
+    if port is None or (port.group(1) and not 0 < int(port.group(1)) < 65536):
+        raise RuntimeError(
+            f"PUBLIC_URL must be the service's http(s) address, like https://comments.example, not {value!r}"
+        )
+
+
+def check_trusted_hosts(hosts: Any) -> None:
+    """Refuse TRUSTED_HOSTS entries Flask could never match (a URL, a port), which would turn every request away."""
+    if not hosts:
+        return
+    if isinstance(hosts, str):
+        hosts = [hosts]
+    wrong = [host for host in hosts if not isinstance(host, str) or not TRUSTED_HOST.fullmatch(host)]
+    if wrong:
+        raise RuntimeError(
+            "TRUSTED_HOSTS takes lower-case host names (IDNA xn-- form) without scheme or port, like comments.example "
+            f"or .example.com (every subdomain): {wrong!r}"
+        )

@@ -79,7 +79,7 @@ def bulk_thread(slug: str, count: int) -> None:
     post_id = db.session.scalar(select(Post.id).where(Post.slug == slug))
     first_id = (db.session.scalar(select(func.max(Comment.id))) or 0) + 1
     bodies = [(body(n), render_body(body(n))) for n in range(50)]
-    avatars = [auth.avatar_hash(None, f"Reader {n}") for n in range(50)]
+    avatars = [auth.avatar_hash(f"Reader {n}") for n in range(50)]
     start = datetime.now(timezone.utc) - timedelta(seconds=count + 3600)
 
     def rows() -> Iterable[tuple[Any, ...]]:

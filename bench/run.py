@@ -176,9 +176,10 @@ def run_scenario(scenario: Scenario, bare: services.Gunicorn, redis_url: str, ar
     with services.database(args.pg_admin_url) as db_url:
         env = {
             "DATABASE_URL": db_url, "REDIS_URL": redis_url, "SECRET_KEY": secrets.token_urlsafe(48),
-            # Production settings: rate limits on (they apply to writes), pre-moderation.
+            # Production settings: rate limits on (they apply to writes), pre-moderation, links
+            # from PUBLIC_URL (as mails need it; TRUSTED_HOSTS instead adds Flask's host check).
             "APP_ENV": "production", "RATELIMIT_ENABLED": "1", "MODERATION": "pre",
-            "CORS_ORIGINS": BLOG_ORIGIN,
+            "CORS_ORIGINS": BLOG_ORIGIN, "PUBLIC_URL": "https://comments.example",
             **scenario.env,
         }
         facts, queries = prepare(scenario, env)

@@ -6,19 +6,17 @@ import os
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from flask import Flask
+from flask import Flask, Response
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import Config
 
-from . import api, cache, database, ratelimit, redis_client, web, webhook
+from . import api, cache, cors, database, links, ratelimit, redis_client, web, webhook
 from .cli import register_commands
 from .errors import register_errorhandlers
-from .extensions import cors, db, migrate
+from .extensions import db, migrate
 
 MIGRATIONS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "migrations")
-# What a browser on a blog page may send and read across origins.
-CORS_HEADERS = ["Content-Type", "X-Reader-Token", "X-Edit-Token", "Authorization"]
 
 
 class ServiceFlask(Flask):
@@ -38,6 +36,13 @@ class ServiceFlask(Flask):
             return self._sync(func)
         except TypeError:  # an unhashable callable
             return super().ensure_sync(func)
+
+    def make_default_options_response(self) -> Response:
+        """Answer OPTIONS (a CORS preflight, mostly) with 204 and the Allow header: no HTML page of nothing."""
+        response = super().make_default_options_response()
+        response.status_code = 204
+        response.headers.remove("Content-Type")
+        return response
 
     def dispatch_request(self) -> Any:
         """Dispatch as Flask does, through the database layer's answer-again rule (database.dispatch)."""
@@ -67,21 +72,13 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
 
 def register_extensions(app: Flask) -> None:
-    """Bind the database, migrations, Redis, the cache, CORS, rate limits and the moderation webhook to the app."""
+    """Bind the host check, the database, migrations, Redis, the cache, CORS, rate limits and the webhook to the app."""
+    links.init_app(app)
     database.init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS, render_as_batch=True)
     redis_client.init_app(app)
     cache.init_app(app)
     # Only the blog origins listed may call the API from a browser; others get no CORS headers.
-    cors.init_app(
-        app,
-        resources={r"/api/*": {"origins": list(app.config["CORS_ORIGINS"])}},
-        allow_headers=CORS_HEADERS,
-        expose_headers=["Retry-After"],
-        methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
-        max_age=600,
-        # CORS is a browser's question, asked with an Origin header; without one there is nothing to answer.
-        always_send=False,
-    )
+    cors.init_app(app)
     ratelimit.init_app(app)
     webhook.init_app(app)

@@ -17,9 +17,10 @@ from typing import Any, TypeVar
 from flask import current_app, g, request
 from sqlalchemy import select
 
-from .errors import ApiError
+from .credentials import ApiToken
+from .errors import ApiError, invalid
 from .extensions import db
-from .models import ApiToken, Role
+from .models import NAME_MAX, Role
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -38,10 +39,31 @@ def ip_hash(address: str | None) -> str | None:
     return keyed_hash("ip", address) if address else None
 
 
-def avatar_hash(email: str | None, author: str) -> str:
-    """Return an identicon seed that cannot be turned back into the e-mail."""
-    basis = (email or "").strip().lower() or "name:" + author.strip().lower()
+def avatar_hash(author: str, email: str | None = None, reader_hash: str | None = None) -> str:
+    """Return a new comment's identicon seed: shared only by comments from one reader token, never from an e-mail alone.
+
+    Anyone can type anyone's e-mail, so an address counts only together with
+    the hash of the reader token (the random token the widget keeps in the
+    reader's browser): the same address from another browser gets another
+    identicon. Without a reader token the seed is the name, as public as the
+    name itself. Keyed, so it cannot be turned back into the e-mail.
+    """
+    if reader_hash:
+        basis = f"reader:{reader_hash}:{(email or '').strip().lower()}"
+    else:
+        basis = "name:" + author.strip().lower()
     return keyed_hash("avatar", basis)[:32]
+
+
+def imported_avatar_hash(author: str, email: str | None, reader_hash: str | None) -> str:
+    """Return an imported comment's identicon seed: a new comment's, or from the source's e-mail without a reader token.
+
+    The e-mail seed ("email:...") is one no new comment can produce, so an
+    imported author's identicon cannot be taken by typing their address.
+    """
+    if reader_hash or not email:
+        return avatar_hash(author, email, reader_hash)
+    return keyed_hash("avatar", "email:" + email.strip().lower())[:32]
 
 
 def reader_hash(required: bool = False) -> str | None:
@@ -76,7 +98,11 @@ def hash_api_token(token: str) -> str:
 
 
 def create_api_token(name: str, role: Role) -> str:
-    """Create and store a token; return it (the only time it is seen)."""
+    """Create and store a token; return it (the only time it is seen). 422 for a name that does not fit."""
+    name = name.strip()
+    # The name is who acts in bans and the audit log ("token:<name>"): bounded so that it always fits.
+    if not (1 <= len(name) <= NAME_MAX) or not name.isprintable():
+        raise invalid("name", f"A token's name is 1-{NAME_MAX} printable characters.")
     token = "cs_" + secrets.token_urlsafe(32)
     db.session.add(ApiToken(name=name, role=role, token_hash=hash_api_token(token)))
     db.session.commit()

@@ -8,7 +8,6 @@ mark is read from the comment) or by value through the API.
 from __future__ import annotations
 
 import re
-from datetime import timezone
 from typing import Any
 
 from sqlalchemy import and_, bindparam, exists, or_, select
@@ -17,7 +16,7 @@ from . import audit
 from .errors import ApiError, invalid, not_found
 from .extensions import db
 from .models import Ban, Comment
-from .times import iso, utcnow
+from .times import iso, storable, utcnow
 
 KINDS = ("email", "reader", "ip")
 HASH_RE = re.compile(r"[0-9a-f]{64}")
@@ -79,7 +78,10 @@ def create_ban(data: dict[str, Any], actor: str) -> Ban:
     value = _value_from_comment(kind, comment_id) if comment_id else _normalized(kind, data["value"])
     until = data.get("until")
     if until is not None:
-        until = until if until.tzinfo else until.replace(tzinfo=timezone.utc)
+        try:
+            until = storable(until)
+        except ValueError as error:
+            raise invalid("until", str(error)) from None
         if until <= utcnow():
             raise invalid("until", "A time in the future.")
     if find_ban(*(value if k == kind else None for k in KINDS)) is not None:

@@ -95,6 +95,8 @@ def init_app(app: Flask) -> None:
         # Runs inside RedisClient.call before anything is read: an error leaves
         # the invalidations owed and the breaker open.
         client.on_recover.append(state.replay)
+        # Before a new connection's first command: after a failover, nothing cached before it is served.
+        client.on_connect.append(state.check_history)
     events.changed.connect(_on_changed)
 
 

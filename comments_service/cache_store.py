@@ -14,6 +14,12 @@ generations seen before it was built, compared again when it is stored: so
 whatever Redis evicts, a stored value was read from the database after every
 write that its key's generations have seen. Reading an unknown post stores
 nothing at all (its build fails, or its value is :class:`Transient`).
+
+A Redis may come back without writes it acknowledged: a replica promoted by
+Sentinel before it had them, a server restarted from a snapshot. Then
+invalidations are lost too, so each new connection first checks that the
+generation of everything was made in the server's own replication history,
+and makes a new one if not (:meth:`Store.check_history`).
 """
 from __future__ import annotations
 
@@ -36,14 +42,25 @@ _HEADER = struct.Struct(">d")  # the soft expiry, in seconds since the epoch, be
 
 GENERATION_TTL = 86400  # longer than any value lives, so that a value never outlives its generation
 
+# A new generation. The generation of everything also names the server's
+# replication history (its replication id, which a promoted replica and a
+# restarted server change): see CHECK.
 _FRESH = """
 local p = ARGV[1]
 local ttl = tonumber(ARGV[2])
-local function fresh()
+local function history()
+  local id = string.match(redis.call('INFO', 'replication'), 'master_replid:(%x+)') or ''
+  return '.' .. string.sub(id, 1, 12)
+end
+local function fresh(group)
   local t = redis.call('TIME')
   local n = redis.call('INCR', p .. 'seq')
   redis.call('EXPIRE', p .. 'seq', ttl)
-  return t[1] .. '.' .. t[2] .. '.' .. n
+  local g = t[1] .. '.' .. t[2] .. '.' .. n
+  if group == 'all' then
+    g = g .. history()
+  end
+  return g
 end
 """
 # ARGV: prefix, then (group, name, field) per value. Returns, per value, the
@@ -86,7 +103,7 @@ local function gen(group)
   local k = p .. 'gen:' .. group
   local g = redis.call('GET', k)
   if not g then
-    g = fresh()
+    g = fresh(group)
     redis.call('SET', k, g, 'EX', ttl)
   end
   return g
@@ -111,12 +128,29 @@ return stored
 # generation of everything is made if it is missing, so that the next reads can store.
 BUMP = _FRESH + """
 for i = 3, #ARGV do
-  redis.call('SET', p .. 'gen:' .. ARGV[i], fresh(), 'EX', ttl)
+  redis.call('SET', p .. 'gen:' .. ARGV[i], fresh(ARGV[i]), 'EX', ttl)
 end
 if redis.call('EXISTS', p .. 'gen:all') == 0 then
-  redis.call('SET', p .. 'gen:all', fresh(), 'EX', ttl)
+  redis.call('SET', p .. 'gen:all', fresh('all'), 'EX', ttl)
 end
 return #ARGV - 2
+"""
+# ARGV: prefix, generation TTL. Run on every new connection, before anything
+# else: if the generation of everything was made in another replication
+# history, this server may lack writes another one acknowledged (a replica
+# promoted before it had them all, a restart from an older copy), so every
+# value is dropped. Returns 1 when it was. With nothing cached, nothing is made.
+CHECK = _FRESH + """
+local all = redis.call('GET', p .. 'gen:all')
+if not all then
+  return 0
+end
+local mark = history()
+if string.sub(all, -#mark) == mark then
+  return 0
+end
+redis.call('SET', p .. 'gen:all', fresh('all'), 'EX', ttl)
+return 1
 """
 
 
@@ -181,3 +215,19 @@ class Store:
             log.info("sent %d cache invalidations missed while Redis was unavailable", len(owed))
             with self.lock:
                 self.pending.difference_update(owed)
+
+    def check_history(self, connection: redis.connection.AbstractConnection) -> None:
+        """On a new connection, drop every cached value if this server may have lost acknowledged writes.
+
+        After a failover the promoted replica may lack the last invalidations
+        the old master took (replication is asynchronous): values it holds
+        under generations those writes changed would be served as fresh.
+        """
+        try:
+            connection.send_command("EVAL", CHECK, 0, self.prefix, GENERATION_TTL)
+            dropped = connection.read_response()
+        except redis.ResponseError as error:  # a Redis that refuses the check still serves the cache
+            log.warning("could not check Redis's replication history: %s", error)
+            return
+        if dropped:
+            log.warning("Redis has a new replication history (a failover or a restart): every cached value dropped")

@@ -11,10 +11,11 @@ from sqlalchemy import select
 
 from . import integrity, moderation, users
 from .auth import create_api_token
+from .credentials import ApiToken
 from .demo import load_demo
 from .errors import ApiError
 from .extensions import db
-from .models import ApiToken, Role
+from .models import Role
 from .times import utcnow
 from .transfer.cli import export_command, import_group
 from .widgets import refill_caches
@@ -24,13 +25,21 @@ log = logging.getLogger(__name__)
 tokens = AppGroup("tokens", help="API tokens for the publishing system and moderators.")
 
 
+def _fail(error: ApiError) -> click.ClickException:
+    details = "; ".join(f"{name}: {' '.join(texts)}" for name, texts in (error.fields or {}).items())
+    return click.ClickException(f"{error.message} {details}".strip())
+
+
 @tokens.command("create")
 @click.option("--role", type=click.Choice([r.value for r in Role]), required=True)
 @click.option("--name", required=True, help="Who or what uses the token.")
 def create_token(role: str, name: str) -> None:
     """Create an API token and print it alone on the last line."""
-    token = create_api_token(name, Role(role))
-    click.echo(f"Created a {role} token named {name!r}; it is shown only once:")
+    try:
+        token = create_api_token(name, Role(role))
+    except ApiError as error:
+        raise _fail(error) from None
+    click.echo(f"Created a {role} token named {name.strip()!r}; it is shown only once:")
     click.echo(token)
 
 
@@ -84,9 +93,10 @@ def check_counters(repair: bool) -> None:
 user_group = AppGroup("users", help="Logins for the moderation page (/moderate).")
 
 
-def _fail(error: ApiError) -> click.ClickException:
-    details = "; ".join(f"{name}: {' '.join(texts)}" for name, texts in (error.fields or {}).items())
-    return click.ClickException(f"{error.message} {details}".strip())
+def _read_password(from_stdin: bool) -> str:
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    return str(click.prompt("Password", hide_input=True, confirmation_prompt=True))
 
 
 @user_group.command("create")
@@ -95,12 +105,8 @@ def _fail(error: ApiError) -> click.ClickException:
 @click.option("--password-stdin", is_flag=True, help="Read the password from the first line of standard input.")
 def create_user(username: str, role: str, password_stdin: bool) -> None:
     """Create a login; the password is prompted (twice) or read from stdin."""
-    if password_stdin:
-        password = sys.stdin.readline().rstrip("\r\n")
-    else:
-        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     try:
-        users.create_user(username, password, Role(role))
+        users.create_user(username, _read_password(password_stdin), Role(role))
     except ApiError as error:
         raise _fail(error) from None
     click.echo(f"Created {role} {username!r}; log in at /moderate")
@@ -116,12 +122,28 @@ def list_users() -> None:
 @user_group.command("remove")
 @click.argument("username")
 def remove_user(username: str) -> None:
-    """Remove a login; its sessions end at once."""
+    """Remove a login; its desk sessions end at once, on every process."""
     try:
-        users.remove_user(username)
+        ended = users.remove_user(username)
     except ApiError as error:
         raise _fail(error) from None
-    click.echo(f"removed {username!r}")
+    click.echo(f"removed {username!r}; {_sessions(ended)} ended")
+
+
+@user_group.command("set-password")
+@click.argument("username")
+@click.option("--password-stdin", is_flag=True, help="Read the password from the first line of standard input.")
+def set_password(username: str, password_stdin: bool) -> None:
+    """Change a login's password; its desk sessions end at once, on every process."""
+    try:
+        ended = users.set_password(username, _read_password(password_stdin))
+    except ApiError as error:
+        raise _fail(error) from None
+    click.echo(f"changed the password of {username!r}; {_sessions(ended)} ended")
+
+
+def _sessions(count: int) -> str:
+    return f"{count} desk session{'s' if count != 1 else ''}"
 
 
 @click.command("purge")
@@ -145,7 +167,9 @@ def cache_rebuild() -> None:
     """Drop every cached value and fill the caches again from the database."""
     posts = refill_caches()
     if posts is None:
-        raise click.ClickException("Redis is not configured (REDIS_URL) or not reachable; nothing was cached.")
+        raise click.ClickException(
+            "Redis is not configured (REDIS_URL or REDIS_SENTINELS) or not reachable; nothing was cached."
+        )
     click.echo(f"cache rebuilt: widgets and {posts} posts")
 
 

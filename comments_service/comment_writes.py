@@ -109,7 +109,7 @@ def create_comment(slug: str, data: dict[str, Any], reader: str | None, ip: str 
         author=author, email=email, website=website, body_source=body_source, body_html=body_html,
         honeypot=data.get(spam.HONEYPOT_FIELD), found=post._mapping,
     )
-    avatar, now = auth.avatar_hash(email, author), utcnow()
+    avatar, now = auth.avatar_hash(author, email, reader), utcnow()
     row = {f"new_{name}": value for name, value in {
         "post_id": post.id, "parent_id": parent_id,
         "root_id": (post.parent_root_id or parent_id) if parent_id is not None else None,

@@ -14,6 +14,9 @@ Nothing else in the service decides how a statement runs:
   connection (:func:`dispatch`); one that had sent a write answers 503.
 - **Pipelined reads** (:func:`read_together`): several SELECTs in one round
   trip through psycopg's pipeline mode.
+- **No session state.** No statement is prepared on the server, and nothing
+  sets, locks or listens beyond its transaction, so ``DATABASE_URL`` may point
+  at PgBouncer in transaction pooling mode.
 """
 from __future__ import annotations
 
@@ -78,9 +81,13 @@ def init_app(app: Flask) -> None:
     """Set the engine's options and listeners: timeouts, pings outside requests, write tracking, SQLite pragmas."""
     uri = app.config["SQLALCHEMY_DATABASE_URI"]
     if uri.startswith("postgresql"):
-        # A database that accepts TCP but never answers must not hold a worker forever.
         options = dict(app.config["SQLALCHEMY_ENGINE_OPTIONS"])
-        options.setdefault("connect_args", {}).setdefault("connect_timeout", CONNECT_TIMEOUT_SECONDS)
+        connect_args = options["connect_args"] = dict(options.get("connect_args", {}))
+        # A database that accepts TCP but never answers must not hold a worker forever.
+        connect_args.setdefault("connect_timeout", CONNECT_TIMEOUT_SECONDS)
+        # Never prepare statements on the server: behind PgBouncer in transaction
+        # mode the next transaction may get another server connection.
+        connect_args.setdefault("prepare_threshold", None)
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
     extensions.db.init_app(app)
     # Registered after Flask-SQLAlchemy's teardown, so it runs before it.

@@ -4,12 +4,17 @@ The unique constraint on ``(target, reader_hash)`` decides whether a like is
 new: the insert skips a duplicate instead of reading first, so two requests of
 one reader can never both count. The counter moves by an SQL expression in the
 same transaction, and only when a row was really inserted or deleted.
+
+Rotating reader tokens make every like new, so the new likes one address adds
+to one post are limited (RATELIMIT_LIKES_PER_POST), and a like never creates
+a post unless AUTO_CREATE_POSTS_FOR_LIKES says so.
 """
 from __future__ import annotations
 
+from flask import current_app
 from sqlalchemy import Table, delete, select, update
 
-from . import events
+from . import events, ratelimit
 from .database import insert_ignore
 from .errors import not_found
 from .extensions import db
@@ -19,10 +24,26 @@ from .times import utcnow
 
 
 def like_post(slug: str, reader: str) -> dict[str, int | bool]:
-    """Like a post (created on first use when allowed); liking twice changes nothing."""
-    post_id = post_for_write(slug).id
-    count = _add(PostLike.__table__, "post_id", post_id, reader, Post.__table__)
-    return _finish(count, Post.__table__, post_id, slug, events.LIKES, liked=True)
+    """Like a post that exists (created first only with AUTO_CREATE_POSTS_FOR_LIKES); liking twice changes nothing.
+
+    Each new like counts against RATELIMIT_LIKES_PER_POST for the client's
+    address and this post, and only a new one: a reader liking again costs
+    nothing, and taking a like back gives none of the budget back.
+    """
+    post = post_for_write(slug, create=current_app.config["AUTO_CREATE_POSTS_FOR_LIKES"])
+    if post is None:
+        raise not_found("Post")
+    likes = PostLike.__table__
+    row = {"post_id": post.id, "reader_hash": reader, "created_at": utcnow()}
+    count = None
+    if insert_ignore(likes, [row], returning=likes.c.id).first() is not None:
+        try:
+            ratelimit.check("RATELIMIT_LIKES_PER_POST", "post", str(post.id))
+        except ratelimit.RateLimited:
+            db.session.rollback()  # the like just inserted is not kept
+            raise
+        count = _shift(Post.__table__, post.id, +1)
+    return _finish(count, Post.__table__, post.id, slug, events.LIKES, liked=True)
 
 
 def unlike_post(slug: str, reader: str) -> dict[str, int | bool]:

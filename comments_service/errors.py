@@ -1,19 +1,21 @@
-"""One JSON error shape for every error under ``/api/``.
+"""One JSON error shape for every error under ``/api/``, and error pages for the parts that have their own.
 
 Domain code raises :class:`ApiError`; Flask, webargs and the database raise
 their own exceptions. The handlers here turn each of them into
 ``{"error": {"code", "message", "fields"?}}`` with the fitting status, and
-never show a stack trace.
+never show a stack trace. A part of the site made of HTML pages (the
+moderation desk) registers how its error pages look (:func:`add_error_pages`),
+and every error under its path is answered with one of them instead.
 """
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
-from flask import Flask, Response, jsonify, request
+from flask import Flask, Response, current_app, jsonify, request
 from sqlalchemy.exc import DataError, DBAPIError, DisconnectionError, IntegrityError, OperationalError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, SecurityError
 
 from .extensions import db
 
@@ -98,6 +100,35 @@ def error_response(
     return response
 
 
+# How a part of the site shows an error: (status, message, headers) -> its HTML page.
+ErrorPage = Callable[[int, str, Mapping[str, str]], Response]
+
+
+def add_error_pages(app: Flask, prefix: str, render: ErrorPage) -> None:
+    """Answer every error under the path ``prefix`` with ``render``'s page instead of JSON or werkzeug's page."""
+    app.extensions.setdefault("error_pages", {})[prefix] = render
+
+
+def _error_page(status: int, message: str, headers: Mapping[str, str] | None = None) -> Response | None:
+    path = request.path
+    for prefix, render in current_app.extensions.get("error_pages", {}).items():
+        if path == prefix or path.startswith(prefix + "/"):
+            return render(status, message, headers or {})  # type: ignore[no-any-return]
+    return None
+
+
+def in_words(message: str, fields: Mapping[str, list[str]] | None) -> str:
+    """Put an error's message and its fields' messages in one sentence, for a page."""
+    return " ".join([message, *(" ".join(texts) for texts in (fields or {}).values())])
+
+
+def _answer(status: int, code: str, message: str, fields: Mapping[str, Any] | None = None,
+            headers: Mapping[str, str] | None = None) -> Response:
+    # A page where one is registered for the path, else the JSON error.
+    page = None if wants_json() else _error_page(status, in_words(message, fields), headers)
+    return page or error_response(status, code, message, fields, headers)
+
+
 def wants_json() -> bool:
     """Tell whether this request gets JSON errors (the API and health checks)."""
     return request.path.startswith("/api/") or request.path in ("/api", "/healthz")
@@ -132,21 +163,19 @@ def _validation_fields(messages: Mapping[str, Any]) -> dict[str, list[str]]:
 
 
 def handle_http_exception(error: HTTPException) -> Response | HTTPException:
-    """Render Flask/werkzeug/webargs HTTP errors as JSON under /api/."""
-    if not wants_json():
-        return error
+    """Render HTTP errors as JSON under /api/, as a registered page elsewhere; an untrusted Host as JSON everywhere."""
+    if isinstance(error, SecurityError):
+        return handle_untrusted_host(error)
     status = error.code or 500
-    headers = {
-        k: v for k, v in error.get_headers() if k.lower() not in ("content-type", "content-length")
-    }
+    headers = {k: v for k, v in error.get_headers() if k.lower() not in ("content-type", "content-length")}
+    if not wants_json():
+        return _error_page(status, error.description or MESSAGES.get(status, ""), headers) or error
     data = getattr(error, "data", None) or {}
     messages = data.get("messages")
     if status == 400 and messages and "json" in messages:
         return error_response(400, "malformed_json", "The request body is not valid JSON.")
     if status == 422 and messages:
-        return error_response(
-            422, "validation_error", MESSAGES[422], _validation_fields(messages), headers
-        )
+        return error_response(422, "validation_error", MESSAGES[422], _validation_fields(messages), headers)
     if status == 429:
         headers.setdefault("Retry-After", "60")
         message = MESSAGES[429]
@@ -155,23 +184,29 @@ def handle_http_exception(error: HTTPException) -> Response | HTTPException:
     return error_response(status, CODES.get(status, "error"), message, None, headers)
 
 
+def handle_untrusted_host(error: SecurityError) -> Response:
+    """Answer a request for a host outside TRUSTED_HOSTS with 400, on every path, without echoing the host."""
+    log.info("refused a request for an untrusted host: %s", error.description)
+    return error_response(400, "untrusted_host", "This service does not answer for the host this request names.")
+
+
 def handle_api_error(error: ApiError) -> Response:
     """Render a domain error."""
-    return error_response(error.status, error.code, error.message, error.fields, error.headers)
+    return _answer(error.status, error.code, error.message, error.fields, error.headers)
 
 
 def handle_integrity_error(error: IntegrityError) -> Response:
     """Answer a broken database rule with 409: the request conflicts with stored data."""
     db.session.rollback()
     log.info("integrity error: %s", error.orig)
-    return error_response(409, "conflict", "The request conflicts with the stored data.")
+    return _answer(409, "conflict", "The request conflicts with the stored data.")
 
 
 def handle_data_error(error: DataError) -> Response:
     """Answer a value the database cannot hold (a number out of range) with 422, not 500."""
     db.session.rollback()
     log.info("data error: %s", error.orig)
-    return error_response(422, "validation_error", "A value is out of the range the service accepts.")
+    return _answer(422, "validation_error", "A value is out of the range the service accepts.")
 
 
 def handle_storage_down(error: Exception) -> Response:
@@ -182,9 +217,7 @@ def handle_storage_down(error: Exception) -> Response:
         pass
     # One line per failure: an outage produces many, and the SQL adds nothing.
     log.warning("database unavailable: %s", str(getattr(error, "orig", error)).strip().splitlines()[0])
-    return error_response(
-        503, "storage_unavailable", MESSAGES[503], headers={"Retry-After": RETRY_AFTER_SECONDS}
-    )
+    return _answer(503, "storage_unavailable", MESSAGES[503], headers={"Retry-After": RETRY_AFTER_SECONDS})
 
 
 def handle_unexpected(error: Exception) -> Response:
@@ -200,7 +233,7 @@ def handle_unexpected(error: Exception) -> Response:
     log.exception("unhandled error on %s %s", request.method, request.path)
     if wants_json():
         return error_response(500, "internal_error", MESSAGES[500])
-    return Response("Internal server error", status=500, mimetype="text/plain")
+    return _error_page(500, MESSAGES[500]) or Response("Internal server error", status=500, mimetype="text/plain")
 
 
 def register_errorhandlers(app: Flask) -> None:

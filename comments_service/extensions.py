@@ -1,7 +1,6 @@
 """Flask extensions, created unbound and bound to the app in ``create_app``."""
 from __future__ import annotations
 
-from flask_cors import CORS
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import MetaData
@@ -27,4 +26,3 @@ class Base(DeclarativeBase):
 # Bound in database.init_app, which also decides how its statements run.
 db = SQLAlchemy(model_class=Base, session_options={"class_": RoutingSession})
 migrate = Migrate()
-cors = CORS()

@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 from sqlalchemy import select
 from sqlalchemy.orm import contains_eager
 
+from . import links, urls
 from .errors import not_found
 from .extensions import db
 from .models import Comment, CommentStatus, Post
@@ -29,20 +30,20 @@ _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 ET.register_namespace("", ATOM)
 
 
-def site_feed(base_url: str) -> bytes:
+def site_feed() -> bytes:
     """Return the Atom feed of the newest approved comments on every post."""
     comments = _approved(None)
-    return _feed(base_url, "feeds/comments.atom", "comments", "Recent comments", None, comments)
+    return _feed("feeds/comments.atom", "comments", "Recent comments", None, comments)
 
 
-def post_feed(slug: str, base_url: str) -> bytes:
+def post_feed(slug: str) -> bytes:
     """Return the Atom feed of the newest approved comments on one post; 404 if unknown."""
     post = find_post(slug)
     if post is None:
         raise not_found("Post")
     comments = _approved(post.id)
     title = f"Comments on {post.title}"
-    return _feed(base_url, f"feeds/posts/{slug}/comments.atom", f"post:{slug}:comments", title, post, comments)
+    return _feed(f"feeds/posts/{slug}/comments.atom", f"post:{slug}:comments", title, post, comments)
 
 
 def _approved(post_id: int | None) -> list[Comment]:
@@ -70,16 +71,16 @@ def _add(parent: ET.Element, tag: str, text: str | None = None, **attributes: st
     return element
 
 
-def _feed(base_url: str, path: str, name: str, title: str, post: Post | None, comments: list[Comment]) -> bytes:
-    base = base_url.rstrip("/") + "/"
-    host = urlsplit(base).hostname or "localhost"
+def _feed(path: str, name: str, title: str, post: Post | None, comments: list[Comment]) -> bytes:
+    # Links and ids name the service as links.py allows, never an unchecked Host header.
+    host = urlsplit(links.root_url()).hostname or "localhost"
     feed = ET.Element(f"{{{ATOM}}}feed")
     _add(feed, "id", f"tag:{host},{TAG_DATE}:{name}")
     _add(feed, "title", title)
     newest: datetime | None = max((c.edited_at or c.created_at for c in comments), default=None)
     _add(feed, "updated", iso(newest or (post.updated_at if post else None) or utcnow()))
-    _add(feed, "link", rel="self", type="application/atom+xml", href=base + path)
-    if post is not None and post.url:
+    _add(feed, "link", rel="self", type="application/atom+xml", href=links.external_url(path))
+    if post is not None and urls.shown(post.url):
         _add(feed, "link", rel="alternate", type="text/html", href=post.url)
     _add(feed, "generator", "comment service")
     for comment in comments:
@@ -90,9 +91,9 @@ def _feed(base_url: str, path: str, name: str, title: str, post: Post | None, co
         _add(entry, "updated", iso(comment.edited_at or comment.created_at))
         author = _add(entry, "author")
         _add(author, "name", comment.author or "anonymous")
-        if comment.website:
+        if urls.shown(comment.website):
             _add(author, "uri", comment.website)
-        if comment.post.url:
+        if urls.shown(comment.post.url):
             _add(entry, "link", rel="alternate", type="text/html", href=f"{comment.post.url}#comment-{comment.id}")
         _add(entry, "content", comment.body_html, type="html")
     return ET.tostring(feed, encoding="utf-8", xml_declaration=True)

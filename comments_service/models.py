@@ -1,4 +1,4 @@
-"""Database models: posts, tags, threaded comments, likes, credentials, audit log.
+"""Database models: posts, tags, threaded comments, likes, bans, audit log (credentials: credentials.py).
 
 Counters that readers see (``Post.comment_count``, ``Post.like_count``,
 ``Comment.like_count``, ``Tag.post_count``) are kept here as columns and are
@@ -49,8 +49,8 @@ class Role(enum.StrEnum):
     ADMIN = "admin"
 
 
-def _enum(kind: type[enum.Enum], name: str) -> Enum:
-    # Stored as the lower-case value with a CHECK, portable to SQLite.
+def stored_enum(kind: type[enum.Enum], name: str) -> Enum:
+    """Make the column type of an enum: its lower-case value with a CHECK, portable to SQLite."""
     return Enum(
         kind,
         name=name,
@@ -63,6 +63,11 @@ def _enum(kind: type[enum.Enum], name: str) -> Enum:
 
 
 TZDateTime = DateTime(timezone=True)
+
+# Names of API tokens and desk logins, and who acted as bans and the audit log keep it:
+# "token:<name>", "user:<username>", "cli:purge", "system". Every actor fits its column.
+NAME_MAX = 80
+ACTOR_MAX = 120
 
 post_tags = Table(
     "post_tags",
@@ -127,7 +132,7 @@ class Comment(db.Model):
         ForeignKey("comments.id", ondelete="CASCADE"), index=True
     )
     status: Mapped[CommentStatus] = mapped_column(
-        _enum(CommentStatus, "comment_status"), default=CommentStatus.PENDING
+        stored_enum(CommentStatus, "comment_status"), default=CommentStatus.PENDING
     )
     author: Mapped[str] = mapped_column(String(80), default="")
     email: Mapped[str | None] = mapped_column(String(254), index=True)
@@ -186,27 +191,6 @@ class CommentLike(db.Model):
     )
 
 
-class ApiToken(db.Model):
-    __tablename__ = "api_tokens"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(80))
-    role: Mapped[Role] = mapped_column(_enum(Role, "token_role"))
-    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    created_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
-    revoked_at: Mapped[datetime | None] = mapped_column(TZDateTime)
-
-
-class User(db.Model):
-    __tablename__ = "users"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    username: Mapped[str] = mapped_column(String(80), unique=True)
-    password_hash: Mapped[str] = mapped_column(String(256))
-    role: Mapped[Role] = mapped_column(_enum(Role, "user_role"))
-    created_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
-
-
 class Ban(db.Model):
     __tablename__ = "bans"
 
@@ -217,7 +201,7 @@ class Ban(db.Model):
     reason: Mapped[str] = mapped_column(String(500), default="")
     until: Mapped[datetime | None] = mapped_column(TZDateTime)
     created_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
-    created_by: Mapped[str] = mapped_column(String(80), default="")
+    created_by: Mapped[str] = mapped_column(String(ACTOR_MAX), default="")
 
     __table_args__ = (
         CheckConstraint("kind IN ('email', 'reader', 'ip')", name="kind_known"),
@@ -232,7 +216,7 @@ class ModerationEvent(db.Model):
     # No foreign key: the log outlives the comments it speaks of.
     comment_id: Mapped[int | None] = mapped_column(Integer, index=True)
     action: Mapped[str] = mapped_column(String(32))
-    actor: Mapped[str] = mapped_column(String(120))
+    actor: Mapped[str] = mapped_column(String(ACTOR_MAX))
     from_status: Mapped[str | None] = mapped_column(String(16))
     to_status: Mapped[str | None] = mapped_column(String(16))
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)

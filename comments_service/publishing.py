@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import timezone
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, select, update
@@ -13,7 +13,7 @@ from .errors import invalid, not_found
 from .extensions import db
 from .models import Post, Tag
 from .posts import find_post, new_post_row, require_slug
-from .times import utcnow
+from .times import storable, utcnow
 
 MAX_TAGS = 20
 
@@ -62,9 +62,7 @@ def save_post(slug: str, data: dict[str, Any]) -> tuple[Post, bool, bool]:
     """
     require_slug(slug)
     names = normalize_tags(data.get("tags", []))
-    published_at = data.get("published_at")
-    if published_at is not None and published_at.tzinfo is None:
-        published_at = published_at.replace(tzinfo=timezone.utc)
+    published_at = _published_at(data.get("published_at"))
     created = find_post(slug) is None
     if created:
         insert_ignore(Post.__table__, [new_post_row(slug, data["title"], data["url"])])
@@ -84,6 +82,14 @@ def save_post(slug: str, data: dict[str, Any]) -> tuple[Post, bool, bool]:
     elif post.published_at is None:
         post.published_at = utcnow()
     return post, created, bool(added or removed)
+
+
+def _published_at(value: datetime | None) -> datetime | None:
+    # Checked before anything is written: a time no read could turn back would break every read of the post.
+    try:
+        return None if value is None else storable(value)
+    except ValueError as error:
+        raise invalid("published_at", str(error)) from None
 
 
 def delete_post(slug: str) -> None:

@@ -1,4 +1,4 @@
-"""Rate limits per client address on the writes worth flooding: comments, likes, logins.
+"""Rate limits per client address on the writes worth flooding: comments, edits, likes, logins.
 
 Hits are counted by the ``limits`` library (moving window, which counts the
 last minute exactly: no double burst at a window edge), in Redis when it is
@@ -14,6 +14,10 @@ A view opts in with one line, naming the setting that holds its limit::
 Views naming the same setting share one budget per client. Over the limit the
 client gets 429 with a real ``Retry-After`` (seconds until the window frees a
 slot) and the usual JSON error.
+
+A limit on what a client does to one thing (a post's likes from one address)
+is counted by the domain function once it knows the thing, with
+``ratelimit.check("RATELIMIT_LIKES_PER_POST", "post", str(post_id))``.
 """
 from __future__ import annotations
 
@@ -23,7 +27,7 @@ from collections.abc import Callable, Sequence
 from functools import wraps
 from typing import Any, NamedTuple, TypeVar
 
-from flask import Flask, current_app, g, make_response, request
+from flask import Flask, current_app, g, has_request_context, make_response, request
 from limits import RateLimitItem, parse_many
 from limits.storage import MemoryStorage, RedisStorage
 from limits.strategies import MovingWindowRateLimiter
@@ -33,7 +37,7 @@ from .errors import ApiError
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-SETTINGS = ("RATELIMIT_COMMENTS", "RATELIMIT_LIKES", "RATELIMIT_LOGIN")
+SETTINGS = ("RATELIMIT_COMMENTS", "RATELIMIT_EDITS", "RATELIMIT_LIKES", "RATELIMIT_LIKES_PER_POST", "RATELIMIT_LOGIN")
 KEY_PREFIX = "cs:rate"
 
 
@@ -123,23 +127,43 @@ def init_app(app: Flask) -> None:
     app.extensions["rate_limits"] = Limits(app)
 
 
-def limited(setting: str) -> Callable[[F], F]:
-    """Limit a view per client to the rate in the setting ``setting`` (e.g. ``RATELIMIT_LIKES``)."""
+def _known(setting: str) -> str:
     if setting not in SETTINGS:
         raise ValueError(f"unknown rate limit setting {setting}")
+    return setting
+
+
+def _count(setting: str, *identifiers: str) -> Budget | None:
+    """Count this request's hit on ``setting``; None when nothing is counted; 429 over the limit."""
+    limits: Limits = current_app.extensions["rate_limits"]
+    if not limits.enabled or not has_request_context():  # a command or a script is not a client
+        return None
+    counted: set[str] = g.setdefault("rate_counted", set())
+    # A request answered again (its connection was dead) was counted the first time.
+    if setting in counted:
+        return None
+    counted.add(setting)
+    budget = limits.hit(setting, client_key(), *identifiers)
+    if not budget.allowed:
+        raise RateLimited(budget.headers())
+    return budget
+
+
+def check(setting: str, *identifiers: str) -> None:
+    """Count one hit of this client on ``setting`` for the thing ``identifiers`` name; raise RateLimited past it."""
+    _count(_known(setting), *identifiers)
+
+
+def limited(setting: str) -> Callable[[F], F]:
+    """Limit a view per client to the rate in the setting ``setting`` (e.g. ``RATELIMIT_LIKES``)."""
+    _known(setting)
 
     def decorator(view: F) -> F:
         @wraps(view)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
-            limits: Limits = current_app.extensions["rate_limits"]
-            counted: set[str] = g.setdefault("rate_counted", set())
-            # A request answered again (its connection was dead) was counted the first time.
-            if not limits.enabled or setting in counted:
+            budget = _count(setting)
+            if budget is None:
                 return view(*args, **kwargs)
-            counted.add(setting)
-            budget = limits.hit(setting, client_key())
-            if not budget.allowed:
-                raise RateLimited(budget.headers())
             response = make_response(view(*args, **kwargs))
             response.headers.update(budget.headers())
             return response

@@ -1,18 +1,32 @@
 """The Redis connection: optional, quick to give up, and never a source of errors.
 
-Without ``REDIS_URL`` every call is a miss. With it, a failed call is logged,
-read as a miss, and opens a breaker: for ``BREAKER_SECONDS`` no call is tried,
-so a dead Redis costs one short timeout, not one per request.
+Without ``REDIS_URL`` (or ``REDIS_SENTINELS``) every call is a miss. With it,
+a failed call is logged, read as a miss, and opens a breaker: for
+``BREAKER_SECONDS`` no call is tried, so a dead Redis costs one short
+timeout, not one per request.
+
+Through Sentinel, each new connection asks the sentinels where the master is
+now, so a failover is followed by the next connection made after it (the
+old master's connections die with it, or are closed by the sentinels when
+they demote it). Every new connection, to whichever server, first runs the
+``on_connect`` hooks: the cache checks there that the server has not lost
+writes it acknowledged.
 """
 from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
-from typing import TypeVar
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
 import redis
 from flask import Flask, current_app
+from redis.backoff import NoBackoff
+from redis.connection import AbstractConnection
+from redis.retry import Retry
+from redis.sentinel import Sentinel
+
+from config import sentinel_addresses
 
 log = logging.getLogger(__name__)
 
@@ -24,20 +38,28 @@ BREAKER_SECONDS = 5.0
 class RedisClient:
     """A Redis client that fails soft; one per app."""
 
-    def __init__(self, url: str | None, breaker_seconds: float = BREAKER_SECONDS) -> None:
+    def __init__(self, url: str | None, breaker_seconds: float = BREAKER_SECONDS,
+                 sentinels: Sequence[tuple[str, int]] = (), master: str | None = None, db: int = 0) -> None:
         self.url = url
         self.breaker_seconds = breaker_seconds
         self.down_until = 0.0
         self.on_recover: list[Callable[[], None]] = []
+        self.on_connect: list[Callable[[AbstractConnection], None]] = []
         self.redis: redis.Redis | None = None
-        if url:
-            self.redis = redis.Redis.from_url(
-                url,
-                socket_timeout=TIMEOUT_SECONDS,
-                socket_connect_timeout=TIMEOUT_SECONDS,
-                retry_on_timeout=False,
-                health_check_interval=0,
-            )
+        self.sentinel: Sentinel | None = None
+        options: dict[str, Any] = {
+            "socket_timeout": TIMEOUT_SECONDS, "socket_connect_timeout": TIMEOUT_SECONDS,
+            "retry_on_timeout": False, "health_check_interval": 0, "redis_connect_func": self._connected,
+        }
+        if sentinels and master:
+            # The sentinels are asked with the same short timeouts, and never again at once:
+            # a dead one is skipped for the next.
+            sentinel_options = {"socket_timeout": TIMEOUT_SECONDS, "socket_connect_timeout": TIMEOUT_SECONDS,
+                                "retry": Retry(NoBackoff(), 0)}
+            self.sentinel = Sentinel(list(sentinels), sentinel_kwargs=sentinel_options)
+            self.redis = self.sentinel.master_for(master, db=db, **options)
+        elif url:
+            self.redis = redis.Redis.from_url(url, **options)
 
     @property
     def enabled(self) -> bool:
@@ -70,10 +92,20 @@ class RedisClient:
             return "down"
         return "ok"
 
+    def _connected(self, connection: AbstractConnection) -> None:
+        # redis-py's own greeting (protocol, auth, database), then ours, before any command.
+        connection.on_connect()
+        for hook in self.on_connect:
+            hook(connection)
+
 
 def init_app(app: Flask) -> None:
-    """Create the app's Redis client from REDIS_URL."""
-    app.extensions["redis_client"] = RedisClient(app.config.get("REDIS_URL"))
+    """Create the app's Redis client from REDIS_URL, or from REDIS_SENTINELS and REDIS_SENTINEL_MASTER."""
+    sentinels = sentinel_addresses(app.config.get("REDIS_SENTINELS") or [])
+    app.extensions["redis_client"] = RedisClient(
+        app.config.get("REDIS_URL"), sentinels=sentinels, master=app.config.get("REDIS_SENTINEL_MASTER"),
+        db=int(app.config.get("REDIS_SENTINEL_DB") or 0),
+    )
 
 
 def client() -> RedisClient:

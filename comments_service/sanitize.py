@@ -3,7 +3,11 @@
 Readers write Markdown (raw HTML allowed, as most comment systems do); the
 rendered HTML then goes through one bleach allow-list. Whatever the Markdown
 renderer lets through, only the tags, attributes and URL schemes listed here
-survive, and every link gets ``rel="nofollow ugc noopener"``.
+survive, every link gets ``rel="nofollow ugc noopener"``, and a link whose
+address breaks the service's URL rule (:mod:`comments_service.urls`) is
+dropped, its text kept.
+
+Sanitizing is idempotent: ``clean_html(clean_html(x)) == clean_html(x)``.
 """
 from __future__ import annotations
 
@@ -13,8 +17,11 @@ import threading
 from functools import partial
 
 import bleach
+from bleach.html5lib_shim import Filter
 from bleach.linkifier import LinkifyFilter
 from markdown_it import MarkdownIt
+
+from . import urls
 
 ALLOWED_TAGS = frozenset(
     {
@@ -34,11 +41,32 @@ _SPACE = re.compile(r"\s+")
 _PRE_NEWLINE = re.compile(r"<pre>\n")
 
 
-def _link_attributes(attrs: dict, new: bool = False) -> dict:
+def _link_attributes(attrs: dict, new: bool = False) -> dict | None:
     # Called by bleach for every link, typed or linkified: no referrer juice, no opener.
+    # The value still holds its entities ("/&#92;evil"): the rule judges what a browser decodes.
+    href = attrs.get((None, "href"))
+    if href is not None and not urls.is_safe_link(html.unescape(href)):
+        return None  # bleach keeps the link's text without the link
     attrs[(None, "rel")] = LINK_REL
     attrs.pop((None, "target"), None)
     return attrs
+
+
+class _QuotesAsEntities(Filter):
+    """Write each ``"`` inside an attribute value as ``&quot;``.
+
+    bleach keeps the entities of attribute values as typed and escapes bare
+    ``&`` only in values the serializer quotes with ``"``; a value holding a
+    ``"`` would be quoted with ``'`` and get ``&amp;`` added on every pass
+    (``'"&amp;'`` becomes ``'"&amp;amp;'``). With no ``"`` left in any value,
+    every value is quoted with ``"`` and a second pass changes nothing.
+    """
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        for token in super().__iter__():
+            if token["type"] in ("StartTag", "EmptyTag") and token["data"]:
+                token["data"] = {name: value.replace('"', "&quot;") for name, value in token["data"].items()}
+            yield token
 
 
 _local = threading.local()
@@ -58,7 +86,10 @@ def _tools() -> tuple[MarkdownIt, bleach.Cleaner, bleach.Cleaner, MarkdownIt]:
             protocols=ALLOWED_PROTOCOLS,
             strip=True,
             strip_comments=True,
-            filters=[partial(LinkifyFilter, callbacks=[_link_attributes], skip_tags={"pre", "code"})],
+            filters=[
+                partial(LinkifyFilter, callbacks=[_link_attributes], skip_tags={"pre", "code"}),
+                _QuotesAsEntities,
+            ],
         )
         text_only = bleach.Cleaner(tags=set(), attributes={}, strip=True, strip_comments=True)
         tools = _local.tools = (markdown, cleaner, text_only, markdown_text)

@@ -12,6 +12,7 @@ from typing import Any
 
 from marshmallow import fields
 
+from . import urls
 from .models import Comment, CommentStatus, Post, Tag
 from .sanitize import excerpt
 from .schemas.common import StringList, Time
@@ -44,7 +45,9 @@ POST_REF = Shape(
     "PostRef",
     Field("slug", fields.String),
     Field("title", fields.String),
-    Field("url", fields.String, nullable=True),
+    # Shown only under the URL rule, also for rows stored before it (urls.py).
+    Field("url", fields.String, convert=urls.shown, nullable=True,
+          description="An http(s) URL or a path on the blog's site."),
     table=_POSTS,
 )
 
@@ -63,7 +66,7 @@ COMMENT = Shape(
     Field("id", fields.Integer),
     Field("parent_id", fields.Integer, nullable=True),
     Field("author", fields.String),
-    Field("website", fields.String, nullable=True),
+    Field("website", fields.String, convert=urls.shown, nullable=True, description="An http(s) URL."),
     Field("avatar", fields.String, description="An opaque identicon seed; never derived reversibly from the e-mail."),
     Field("body_html", fields.String, description="Sanitized HTML rendered from the reader's Markdown."),
     _time("created_at"),

@@ -67,8 +67,11 @@ _DUPLICATE = exists().where(
     or_(Comment.reader_hash == bindparam("dup_reader"), Comment.ip_hash == bindparam("dup_ip"),
         Comment.email == bindparam("dup_email")),
 ).label("duplicate")
+# Known: an approved comment with this e-mail from this reader token. The token is
+# the proof (the e-mail alone is only typed; anyone can type anyone's).
 _KNOWN_AUTHOR = exists().where(
-    Comment.email == bindparam("known_email"), Comment.status == CommentStatus.APPROVED
+    Comment.email == bindparam("known_email"), Comment.reader_hash == bindparam("known_reader"),
+    Comment.status == CommentStatus.APPROVED,
 ).label("known_author")
 
 
@@ -84,7 +87,8 @@ def lookups(
     ``banned``: a ban in force on the e-mail, reader token or address;
     ``duplicate`` (when the window is on): the same text from the same author
     within DUPLICATE_WINDOW_SECONDS; ``known_author`` (when pre-moderation
-    approves known authors): an approved comment with this e-mail.
+    approves known authors): an approved comment with this e-mail from this
+    reader token.
     """
     columns: list[str] = ["banned"]
     params = bans.banned_params(email, reader_hash, ip_hash)
@@ -95,9 +99,10 @@ def lookups(
             dup_body=body_source, dup_since=datetime.now(timezone.utc) - timedelta(seconds=window),
             dup_reader=reader_hash or None, dup_ip=ip_hash or None, dup_email=email or None,
         )
-    if email and current_app.config["AUTO_APPROVE_KNOWN_AUTHORS"] and current_app.config["MODERATION"] != "post":
+    known = current_app.config["AUTO_APPROVE_KNOWN_AUTHORS"] and current_app.config["MODERATION"] != "post"
+    if known and email and reader_hash:
         columns.append("known_author")
-        params["known_email"] = email
+        params.update(known_email=email, known_reader=reader_hash)
     return tuple(columns), params
 
 

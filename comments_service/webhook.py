@@ -18,7 +18,7 @@ from urllib.parse import quote, urlsplit
 
 from flask import Flask, current_app
 
-from . import events, sanitize
+from . import events, links, sanitize, urls
 from .models import Comment
 from .times import iso
 
@@ -77,11 +77,12 @@ def _slack_escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def payload(comment: Comment, public_url: str) -> dict[str, Any]:
+def payload(comment: Comment) -> dict[str, Any]:
     """Build the JSON sent for a comment that waits in the queue."""
     post = comment.post
     excerpt = sanitize.excerpt(comment.body_html)
-    link = f"{public_url.rstrip('/')}/moderate?post={quote(post.slug)}" if public_url else None
+    # A moderator opens this link from elsewhere: only from PUBLIC_URL or a checked host (links.py).
+    link = links.message_url(f"/moderate?post={quote(post.slug)}")
     title = post.title or post.slug
     text = f"New comment by {comment.author} on \u201c{title}\u201d awaits moderation: {excerpt}"
     text = _slack_escape(text)
@@ -96,7 +97,7 @@ def payload(comment: Comment, public_url: str) -> dict[str, Any]:
             "excerpt": excerpt,
             "created_at": iso(comment.created_at),
             "spam_reasons": list(comment.spam_reasons or []),
-            "post": {"slug": post.slug, "title": post.title, "url": post.url},
+            "post": {"slug": post.slug, "title": post.title, "url": urls.shown(post.url)},
         },
         "moderate_url": link,
     }
@@ -105,7 +106,7 @@ def payload(comment: Comment, public_url: str) -> dict[str, Any]:
 def _on_queued(sender: Any, comment: Comment) -> None:
     hook: Webhook | None = current_app.extensions.get("moderation_webhook")
     if hook is not None:
-        hook.send(payload(comment, current_app.config.get("PUBLIC_URL") or ""))
+        hook.send(payload(comment))
 
 
 def init_app(app: Flask) -> None:

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Install the Debian packages the tests and benchmarks drive: Chromium (for the
-# browser tests, through Playwright), wrk (load generator) and nginx (the tests run
-# deploy/nginx/comments.conf in front of gunicorn, from a folder of their own). No browser download.
+# browser tests, through Playwright), wrk (load generator), PostgreSQL and
+# Redis, PgBouncer and Redis Sentinel (the fleet tests start private ones), and
+# nginx (the tests run deploy/nginx/comments.conf in front of gunicorn). No browser download.
 set -euo pipefail
 
 missing=()
@@ -9,6 +10,8 @@ missing=()
 command -v wrk >/dev/null 2>&1 || missing+=(wrk)
 command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 command -v pg_ctlcluster >/dev/null 2>&1 || missing+=(postgresql)
+command -v pgbouncer >/dev/null 2>&1 || [ -x /usr/sbin/pgbouncer ] || missing+=(pgbouncer)
+command -v redis-sentinel >/dev/null 2>&1 || missing+=(redis-sentinel)
 command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing+=(nginx)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "installing ${missing[*]}"

@@ -3,6 +3,8 @@
 The database is created on the PostgreSQL server named by TEST_PG_ADMIN_URL
 (the machine's server by default), built with the real migrations, emptied
 between tests and dropped at the end. TEST_REDIS_DB picks the Redis index.
+With TEST_VIA_PGBOUNCER=1 every test reaches that database through a private
+PgBouncer in transaction pooling mode (deploy/pgbouncer.ini), as a fleet does.
 """
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import flask_migrate
 import psycopg
@@ -25,25 +28,44 @@ from comments_service import create_app
 from comments_service.auth import create_api_token
 from comments_service.extensions import db
 from comments_service.models import Role
+from tests.servers import PgBouncer
 
 PG_ADMIN_URL = os.environ.get("TEST_PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/test")
 REDIS_HOST = os.environ.get("TEST_REDIS_HOST", "127.0.0.1")
 REDIS_PORT = int(os.environ.get("TEST_REDIS_PORT", "6379"))
 REDIS_DB = int(os.environ.get("TEST_REDIS_DB", "15"))
 REDIS_URL = f"redis://{REDIS_HOST}:{REDIS_PORT}/{REDIS_DB}"
+VIA_PGBOUNCER = os.environ.get("TEST_VIA_PGBOUNCER", "") == "1"
 TABLES = ("comment_likes", "post_likes", "post_tags", "comments", "tags", "posts",
-          "api_tokens", "users", "bans", "moderation_events")
+          "api_tokens", "desk_sessions", "users", "bans", "moderation_events")
 
 
 @pytest.fixture(scope="session")
-def database_url() -> Iterator[str]:
-    """Create a database for this run and drop it afterwards."""
+def direct_database_url() -> Iterator[str]:
+    """Create a database for this run and drop it afterwards; its URL on the PostgreSQL server itself."""
     name = f"comments_test_{uuid.uuid4().hex[:12]}"
     with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
     yield PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
     with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def pgbouncer(direct_database_url: str) -> Iterator[PgBouncer]:
+    """Run a PgBouncer (transaction pooling, as deploy/pgbouncer.ini) in front of the test server."""
+    server = urlsplit(direct_database_url)
+    bouncer = PgBouncer(server.hostname or "127.0.0.1", server.port or 5432).start()
+    yield bouncer
+    bouncer.stop()
+
+
+@pytest.fixture(scope="session")
+def database_url(request: pytest.FixtureRequest, direct_database_url: str) -> str:
+    """Return the URL the service uses: the server itself, or PgBouncer with TEST_VIA_PGBOUNCER=1."""
+    if not VIA_PGBOUNCER:
+        return direct_database_url
+    return request.getfixturevalue("pgbouncer").url(direct_database_url)
 
 
 def base_config(database_url: str) -> dict[str, Any]:

@@ -1,6 +1,7 @@
 """Small helpers shared by the tests."""
 from __future__ import annotations
 
+import re
 from typing import Any
 
 READER = {"X-Reader-Token": "reader-token-0123456789"}
@@ -41,3 +42,17 @@ def walk(comments: list[dict[str, Any]]) -> list[dict[str, Any]]:
         out.append(comment)
         out.extend(walk(comment["replies"]))
     return out
+
+
+CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def desk_csrf(client: Any, path: str = "/moderate/login") -> str:
+    """Return the CSRF token of the desk page at ``path``."""
+    return CSRF_RE.search(client.get(path).get_data(as_text=True)).group(1)
+
+
+def desk_login(client: Any, username: str, password: str, **form: str) -> Any:
+    """Log in to the moderation desk; return the response."""
+    data = {"username": username, "password": password, "csrf_token": desk_csrf(client), **form}
+    return client.post("/moderate/login", data=data)

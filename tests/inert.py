@@ -5,6 +5,7 @@ from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
 from comments_service.sanitize import ALLOWED_ATTRIBUTES, ALLOWED_PROTOCOLS, ALLOWED_TAGS
+from comments_service.urls import is_safe_link
 
 
 class _Collector(HTMLParser):
@@ -24,6 +25,8 @@ class _Collector(HTMLParser):
                 scheme = urlsplit(value.strip()).scheme.lower()
                 if scheme and scheme not in ALLOWED_PROTOCOLS:
                     self.problems.append(f"href scheme {scheme!r}")
+                if not is_safe_link(value):
+                    self.problems.append(f"href {value!r} breaks the URL rule")
         if tag == "a":
             self.links.append(dict(attrs))
 

@@ -1,17 +1,25 @@
-"""Servers the tests and the bench start for themselves on spare loopback ports: redis-server, for now.
+"""Servers the tests and the bench start for themselves on spare loopback ports: redis-server, PgBouncer, Sentinel.
 
 Never the machine's shared servers: these may be killed, paused and restarted.
 """
 from __future__ import annotations
 
+import configparser
+import os
+import pwd
 import shutil
 import signal
 import socket
 import subprocess
+import tempfile
 import time
 from collections.abc import Sequence
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import redis
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def free_port() -> int:
@@ -80,3 +88,172 @@ class RedisServer:
             self.process.send_signal(signal.SIGCONT)
             self.process.terminate()
             self.process.wait(timeout=10)
+
+
+def _wait_for_port(port: int, process: subprocess.Popen[bytes], what: str, seconds: float = 10) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{what} exited with {process.returncode}")
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+            return
+        except OSError:
+            time.sleep(0.05)
+    raise RuntimeError(f"{what} did not start")
+
+
+class PgBouncer:
+    """A private PgBouncer, configured as deploy/pgbouncer.ini says (transaction pooling), for one PostgreSQL.
+
+    Only what a test run needs differs from the operator's example: a spare
+    port, files in a temporary directory, every database name routed to the
+    given server, and trust authentication for the user ``postgres``.
+    """
+
+    def __init__(self, server_host: str = "127.0.0.1", server_port: int = 5432, **settings: str) -> None:
+        self.server = (server_host, server_port)
+        self.port = free_port()
+        self.settings = settings
+        self.directory = Path(tempfile.mkdtemp(prefix="pgbouncer-"))
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def url(self, database_url: str) -> str:
+        """Return ``database_url`` (a URL of the server) rewritten to go through this PgBouncer."""
+        parts = urlsplit(database_url)
+        user = parts.netloc.rsplit("@", 1)[0] + "@" if "@" in parts.netloc else ""
+        return urlunsplit(parts._replace(netloc=f"{user}127.0.0.1:{self.port}"))
+
+    def config(self) -> configparser.ConfigParser:
+        """Return the configuration: deploy/pgbouncer.ini with a test run's paths, port, routing and auth."""
+        parser = configparser.ConfigParser(inline_comment_prefixes=(";",), comment_prefixes=(";", "#"),
+                                           interpolation=None)
+        parser.read(ROOT / "deploy" / "pgbouncer.ini")
+        host, port = self.server
+        parser["databases"] = {"*": f"host={host} port={port}"}
+        parser["pgbouncer"].update({
+            "listen_addr": "127.0.0.1", "listen_port": str(self.port), "unix_socket_dir": str(self.directory),
+            "logfile": str(self.directory / "pgbouncer.log"), "pidfile": str(self.directory / "pgbouncer.pid"),
+            "auth_type": "trust", "auth_file": str(self.directory / "userlist.txt"), **self.settings,
+        })
+        return parser
+
+    def start(self) -> PgBouncer:
+        """Write the configuration, start PgBouncer and wait until it accepts connections."""
+        binary = shutil.which("pgbouncer") or shutil.which("pgbouncer", path="/usr/sbin")
+        if binary is None:
+            raise RuntimeError("pgbouncer is not installed (make system-deps)")
+        (self.directory / "userlist.txt").write_text('"postgres" ""\n')
+        with open(self.directory / "pgbouncer.ini", "w") as out:
+            self.config().write(out)
+        command = [binary, str(self.directory / "pgbouncer.ini")]
+        if os.geteuid() == 0:  # PgBouncer refuses to run as root
+            account = pwd.getpwnam("postgres")
+            for path in [self.directory, *self.directory.iterdir()]:
+                os.chown(path, account.pw_uid, account.pw_gid)
+            command[1:1] = ["-u", "postgres"]
+        self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        _wait_for_port(self.port, self.process, "pgbouncer")
+        return self
+
+    def log(self) -> str:
+        """Return what PgBouncer logged so far."""
+        path = self.directory / "pgbouncer.log"
+        return path.read_text() if path.exists() else ""
+
+    def stop(self) -> None:
+        """Stop PgBouncer at once (SIGTERM) and remove its directory."""
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        shutil.rmtree(self.directory, ignore_errors=True)
+
+
+class RedisSentinel:
+    """A primary redis-server, one replica of it and a redis-sentinel watching them, on spare ports.
+
+    The sentinel marks the primary down after ``down_after_ms`` without an
+    answer and promotes the replica. ``start(replicate_through=port)`` makes
+    the replica follow the primary through another port (a proxy the test can
+    cut, so that the replica misses writes).
+    """
+
+    MASTER = "fleet"
+
+    def __init__(self, down_after_ms: int = 500, failover_timeout_ms: int = 2000) -> None:
+        self.primary = RedisServer()
+        self.replica = RedisServer()
+        self.port = free_port()
+        self.down_after_ms = down_after_ms
+        self.failover_timeout_ms = failover_timeout_ms
+        self.directory = Path(tempfile.mkdtemp(prefix="sentinel-"))
+        self.process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def env(self) -> dict[str, str]:
+        """Return the service's settings for this Redis (and no REDIS_URL)."""
+        return {"REDIS_URL": "", "REDIS_SENTINELS": f"127.0.0.1:{self.port}", "REDIS_SENTINEL_MASTER": self.MASTER}
+
+    def sentinel(self) -> redis.Redis:
+        """Return a client of the sentinel itself."""
+        return redis.Redis(port=self.port, socket_timeout=2)
+
+    def master_port(self) -> int | None:
+        """Return the port the sentinel names as the master's now."""
+        found = self.sentinel().sentinel_get_master_addr_by_name(self.MASTER)
+        return int(found[1]) if found else None
+
+    def start(self, replicate_through: int | None = None) -> RedisSentinel:
+        """Start the primary, the replica and the sentinel; wait until the sentinel knows the replica."""
+        binary = shutil.which("redis-sentinel")
+        if binary is None:
+            raise RuntimeError("redis-sentinel is not installed (make system-deps)")
+        self.primary.start()
+        self.replica.args = ["--replicaof", "127.0.0.1", str(replicate_through or self.primary.port)]
+        self.replica.start()
+        config = self.directory / "sentinel.conf"
+        config.write_text("\n".join([
+            f"port {self.port}", "bind 127.0.0.1", f"dir {self.directory}", "sentinel resolve-hostnames no",
+            f"sentinel monitor {self.MASTER} 127.0.0.1 {self.primary.port} 1",
+            f"sentinel down-after-milliseconds {self.MASTER} {self.down_after_ms}",
+            f"sentinel failover-timeout {self.MASTER} {self.failover_timeout_ms}",
+            f"sentinel parallel-syncs {self.MASTER} 1", "",
+        ]))
+        log = open(self.directory / "sentinel.log", "wb")
+        self.process = subprocess.Popen([binary, str(config)], stdout=log, stderr=subprocess.STDOUT)
+        log.close()
+        _wait_for_port(self.port, self.process, "redis-sentinel")
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            replicas = self.sentinel().sentinel_slaves(self.MASTER)
+            if any(r["port"] == self.replica.port and r["master-link-status"] == "ok" for r in replicas):
+                return self
+            time.sleep(0.1)
+        raise RuntimeError("the sentinel did not see the replica: " + self.log())
+
+    def wait_for_failover(self, timeout: float = 30) -> float:
+        """Wait until the sentinel names the replica as master and it answers as one; return the seconds."""
+        started = time.monotonic()
+        while time.monotonic() < started + timeout:
+            if self.master_port() == self.replica.port and self.replica.client().info("replication")["role"] == "master":
+                return time.monotonic() - started
+            time.sleep(0.02)
+        raise RuntimeError("no failover: " + self.log())
+
+    def log(self) -> str:
+        """Return what the sentinel logged."""
+        path = self.directory / "sentinel.log"
+        return path.read_text(errors="replace") if path.exists() else ""
+
+    def stop(self) -> None:
+        """Stop the sentinel and both servers, and remove the sentinel's directory."""
+        if self.process and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+        self.primary.kill()
+        self.replica.kill()
+        shutil.rmtree(self.directory, ignore_errors=True)

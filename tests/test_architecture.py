@@ -69,3 +69,11 @@ def test_views_do_not_touch_the_session_and_only_the_database_module_sets_transa
     views = [name(p) for p in MODULES if p.parent.name in ("api", "web") and "db.session" in p.read_text()]
     modes = [name(p) for p in MODULES if p.name != "database.py" and "isolation_level" in p.read_text()]
     assert views == [] and modes == []
+
+
+def test_only_the_links_module_builds_absolute_urls_from_a_request():
+    # Anything else would put an unchecked Host header into a link (docs/architecture.md, links.py).
+    files = [p for p in [*MODULES, *PACKAGE.rglob("*.html")] if p.name != "links.py"]
+    wrong = [(name(p), word) for p in files
+             for word in ("host_url", "url_root", "_external", "request.host") if word in p.read_text()]
+    assert wrong == []

@@ -65,7 +65,8 @@ def nocache(make_app):
 @pytest.fixture(scope="module")
 def writers(make_app):
     """Other workers on the same database and Redis, under each moderation mode."""
-    return {"pre": make_app().test_client(), "post": make_app(MODERATION="post").test_client()}
+    return {"pre": make_app().test_client(), "post": make_app(MODERATION="post").test_client(),
+            "likes create": make_app(AUTO_CREATE_POSTS_FOR_LIKES=True).test_client()}
 
 
 @pytest.fixture
@@ -155,8 +156,8 @@ WRITES = {
         lambda w, s: publish(w["pre"], s["editor"], "new", title="New", tags=["x", "z"], published_at="2024-06-01T00:00:00Z"),
         [WIDGET_TAGS, WIDGET_POSTS, "/api/posts/a/related", "/api/posts/b/related"],
     ),
-    "unknown post liked": (
-        lambda w, s: w["pre"].post("/api/posts/new/likes", headers=READER),
+    "unknown post liked, created for the like (AUTO_CREATE_POSTS_FOR_LIKES)": (
+        lambda w, s: w["likes create"].post("/api/posts/new/likes", headers=READER),
         [COUNTS],
     ),
     "comment on an unknown post, published at once": (

@@ -38,8 +38,9 @@ def test_preflight_from_listed_origin(cors_client):
         "/api/posts/p/comments",
         headers={"Origin": BLOG, "Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "content-type, x-reader-token, x-edit-token"},
     )
-    assert response.status_code == 200
+    assert response.status_code == 204 and response.data == b"" and "Content-Type" not in response.headers
     assert response.headers["Access-Control-Allow-Origin"] == BLOG
+    assert "Origin" in response.vary
     allowed = response.headers["Access-Control-Allow-Headers"].lower()
     assert {"content-type", "x-reader-token", "x-edit-token"} <= {h.strip() for h in allowed.split(",")}
     assert "POST" in response.headers["Access-Control-Allow-Methods"]
@@ -72,6 +73,64 @@ def test_no_cors_headers_without_an_origin_header(cors_client):
 def test_no_cors_without_configured_origins(client):
     response = client.get("/api/counts?post=p", headers={"Origin": BLOG})
     assert "Access-Control-Allow-Origin" not in response.headers
+
+
+ORIGINS = [{"Origin": BLOG}, {"Origin": "https://evil.example"}, {"Origin": "null"}, {}]
+
+
+@pytest.mark.parametrize("headers", ORIGINS)
+@pytest.mark.parametrize("path", ["/api/counts?post=p", "/api/posts/p", "/api/posts/p/comments", "/api/widgets/popular-tags",
+                                  "/api/no-such-thing", "/api/comments/99999999999999999999"])
+def test_every_api_answer_varies_with_origin(cors_client, path, headers):
+    # A shared cache must not give one blog's answer (with its Allow-Origin) to another page, or to no page.
+    for _ in range(2):  # the second read may come from the cache, with the same headers
+        response = cors_client.get(path, headers=headers)
+        assert "Origin" in response.vary, (path, headers, response.status_code)
+
+
+def test_error_and_write_answers_vary_with_origin(cors_client):
+    for response in (
+        cors_client.post("/api/posts/p/comments", json={}, headers={"Origin": BLOG}),
+        cors_client.post("/api/posts/p/comments", data="x", content_type="text/plain"),
+        cors_client.delete("/api/counts"),
+    ):
+        assert response.status_code >= 400 and "Origin" in response.vary
+
+
+@pytest.mark.parametrize("origins", [[BLOG], [BLOG, "https://other.example"]])
+def test_a_listed_page_can_read_error_answers(make_app, origins):
+    client = make_app(CORS_ORIGINS=origins).test_client()
+    for response in (
+        client.post("/api/posts/p/comments", json={}, headers={"Origin": BLOG}),  # 422
+        client.get("/api/posts/no-such-post", headers={"Origin": BLOG}),  # 404
+        client.get("/api/no-such-thing", headers={"Origin": BLOG}),  # 404 outside every route
+        client.post("/api/posts/p/comments", data="x", content_type="text/plain", headers={"Origin": BLOG}),  # 415
+    ):
+        assert response.status_code >= 400 and response.is_json
+        assert response.headers["Access-Control-Allow-Origin"] == BLOG
+        assert response.headers.getlist("Vary") == ["Origin"], response.headers.getlist("Vary")
+
+
+def test_pages_outside_the_api_are_not_marked(cors_client):
+    assert "Origin" not in cors_client.get("/embed.js").vary
+
+
+@pytest.mark.parametrize("headers", [
+    {}, {"Origin": BLOG}, {"Origin": "https://evil.example", "Access-Control-Request-Method": "POST"},
+    {"Origin": BLOG, "Access-Control-Request-Method": "PATCH", "Access-Control-Request-Headers": "x-edit-token"},
+])
+@pytest.mark.parametrize("path", ["/api/counts", "/api/posts/p/comments", "/api/comments/1", "/api/posts/p/likes"])
+def test_options_answers_no_content_never_html(cors_client, path, headers):
+    response = cors_client.options(path, headers=headers)
+    assert response.status_code == 204, (path, headers, response.status_code)
+    assert response.data == b"" and response.mimetype != "text/html"
+    assert response.headers["Allow"] and "Origin" in response.vary
+    assert ("Access-Control-Allow-Origin" in response.headers) == (headers.get("Origin") == BLOG)
+
+
+def test_options_of_an_unknown_api_path_is_a_json_404(cors_client):
+    response = cors_client.options("/api/no-such-thing", headers={"Origin": BLOG})
+    assert response.status_code == 404 and response.is_json
 
 
 def test_edit_answer_says_whether_it_waits(client, moderator):

@@ -21,7 +21,7 @@ def service_env(database_url: str, **extra: str) -> dict[str, str]:
     return {
         "APP_ENV": "production", "SECRET_KEY": "fault-test-secret-key-0123456789-abcdefghij",
         "DATABASE_URL": database_url, "REDIS_URL": REDIS_URL, "RATELIMIT_ENABLED": "false",
-        "MODERATION": "post", **extra,
+        "MODERATION": "post", "TRUSTED_HOSTS": "127.0.0.1", **extra,
     }
 
 

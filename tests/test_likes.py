@@ -7,10 +7,12 @@ import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+import redis
 from sqlalchemy import func, select
 
 from comments_service.extensions import db
-from comments_service.models import CommentLike, PostLike
+from comments_service.models import CommentLike, Post, PostLike
+from tests.conftest import REDIS_DB, REDIS_HOST, REDIS_PORT
 from tests.helpers import READER, approved_comment, post_comment, publish
 
 OTHER = {"X-Reader-Token": "another-reader-token-42"}
@@ -35,15 +37,61 @@ def test_like_and_unlike_a_post(client, editor):
     assert post["liked"] is False and post["like_count"] == 1
 
 
-def test_liking_an_unknown_post_creates_it(client):
+UNKNOWN_SLUGS = ["fresh", "never-written-post", "x" * 200, "Mixed_Case-123"]
+
+
+def stored_posts(app) -> int:
+    with app.app_context():
+        return db.session.scalar(select(func.count()).select_from(Post))
+
+
+@pytest.mark.parametrize("slug", UNKNOWN_SLUGS)
+def test_liking_an_unknown_post_is_404_and_stores_nothing(client, app, slug):
+    store = redis.Redis(host=REDIS_HOST, port=REDIS_PORT, db=REDIS_DB)
+    for headers in (READER, OTHER, reader(7)):
+        response = client.post(f"/api/posts/{slug}/likes", headers=headers)
+        assert response.status_code == 404
+        assert response.get_json() == {"error": {"code": "not_found", "message": "Post not found."}}
+    assert client.get(f"/api/posts/{slug}").status_code == 404
+    assert stored_posts(app) == 0
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(PostLike)) == 0
+    assert store.dbsize() == 0, sorted(store.scan_iter())
+
+
+def test_a_like_on_an_unknown_post_leaves_no_key_but_the_address_count(make_app):
+    client = make_app(RATELIMIT_ENABLED=True).test_client()
+    for n in range(5):
+        assert client.post(f"/api/posts/made-up-{n}/likes", headers=reader(n)).status_code == 404
+    keys = [k.decode() for k in redis.Redis(host=REDIS_HOST, port=REDIS_PORT, db=REDIS_DB).scan_iter()]
+    # The address's like count (it expires with its minute); nothing per post, nothing cached.
+    assert len(keys) == 1 and "ratelimit_likes/" in keys[0], keys
+
+
+@pytest.mark.parametrize("slug", ["bad.slug", "has space", "x" * 201])
+def test_liking_a_slug_that_cannot_exist_is_422_and_stores_nothing(client, app, slug):
+    assert client.post(f"/api/posts/{slug}/likes", headers=READER).status_code == 422
+    assert stored_posts(app) == 0
+
+
+def test_comments_still_create_posts_when_likes_do_not(client):
+    assert client.post("/api/posts/fresh/likes", headers=READER).status_code == 404
+    assert post_comment(client, "fresh").status_code == 201
+    assert client.post("/api/posts/fresh/likes", headers=READER).get_json() == {"like_count": 1, "liked": True}
+
+
+def test_with_auto_create_for_likes_liking_an_unknown_post_creates_it(make_app):
+    client = make_app(AUTO_CREATE_POSTS_FOR_LIKES=True).test_client()
     assert client.post("/api/posts/fresh/likes", headers=READER).get_json() == {"like_count": 1, "liked": True}
     assert client.get("/api/posts/fresh").get_json()["like_count"] == 1
 
 
-def test_without_auto_create_an_unknown_post_is_404(make_app):
-    client = make_app(AUTO_CREATE_POSTS=False).test_client()
+@pytest.mark.parametrize("for_likes", [False, True])
+def test_without_auto_create_an_unknown_post_is_404(make_app, app, for_likes):
+    client = make_app(AUTO_CREATE_POSTS=False, AUTO_CREATE_POSTS_FOR_LIKES=for_likes).test_client()
     assert client.post("/api/posts/fresh/likes", headers=READER).status_code == 404
     assert client.get("/api/posts/fresh").status_code == 404
+    assert stored_posts(app) == 0
 
 
 def test_unliking_an_unknown_post_is_404_and_creates_nothing(client):

@@ -247,3 +247,15 @@ def test_login_is_rate_limited(make_app, mia):
     assert response.status_code == 429
     assert 1 <= int(response.headers["Retry-After"]) <= 60
     assert "Too many attempts" in response.get_data(as_text=True)
+
+
+def test_the_api_ignores_the_desk_session(desk):
+    # The desk's cookie is its own: sent to the API by hand, it neither acts nor is renewed there.
+    cookie = desk.get_cookie("session", path="/moderate")
+    assert cookie is not None
+    for method, path in (("get", "/api/moderation/comments"), ("post", "/api/moderation/comments/1/approve"),
+                         ("get", "/api/counts?post=p")):
+        response = getattr(desk, method)(path, headers={"Cookie": f"session={cookie.value}"})
+        assert not response.headers.getlist("Set-Cookie"), path
+        if "moderation" in path:
+            assert response.status_code == 401, (path, response.status_code)

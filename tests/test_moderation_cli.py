@@ -7,8 +7,9 @@ import pytest
 from sqlalchemy import select, update
 
 from comments_service import users
+from comments_service.credentials import User
 from comments_service.extensions import db
-from comments_service.models import Comment, Role, User
+from comments_service.models import Comment, Role
 from tests.helpers import approved_comment, post_comment
 
 PASSWORD = "a long enough password"

@@ -128,6 +128,7 @@ def test_production_starts_with_a_real_secret(monkeypatch, database_url):
     monkeypatch.setenv("APP_ENV", "production")
     monkeypatch.setenv("SECRET_KEY", "x" * 40)
     monkeypatch.setenv("DATABASE_URL", database_url)
+    monkeypatch.setenv("PUBLIC_URL", "https://comments.example")
     assert create_app().config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql+psycopg://")
 
 

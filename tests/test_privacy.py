@@ -36,12 +36,13 @@ def test_public_answers_hold_no_private_data(client, moderator, app):
 
 
 def test_avatar_is_keyed_and_stable(client, moderator, make_app):
-    one = client.post("/api/posts/p/comments", json={"author": "A", "email": EMAIL, "body": "x"}).get_json()
-    two = client.post("/api/posts/p/comments", json={"author": "B", "email": EMAIL.upper(), "body": "y"}).get_json()
-    assert one["avatar"] == two["avatar"]
+    reader = {"X-Reader-Token": "a-reader-token-0123456789"}
+    one = client.post("/api/posts/p/comments", json={"author": "A", "email": EMAIL, "body": "x"}, headers=reader)
+    two = client.post("/api/posts/p/comments", json={"author": "B", "email": EMAIL.upper(), "body": "y"}, headers=reader)
+    assert one.get_json()["avatar"] == two.get_json()["avatar"]
     other_key = make_app(SECRET_KEY="another-secret-key-0123456789-abcdefgh").test_client()
-    three = other_key.post("/api/posts/p/comments", json={"author": "A", "email": EMAIL, "body": "z"}).get_json()
-    assert three["avatar"] != one["avatar"]
+    three = other_key.post("/api/posts/p/comments", json={"author": "A", "email": EMAIL, "body": "z"}, headers=reader)
+    assert three.get_json()["avatar"] != one.get_json()["avatar"]
 
 
 def test_remembered_reader_hashes_are_the_keyed_hash_of_their_own_app(make_app):

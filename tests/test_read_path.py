@@ -50,7 +50,7 @@ def test_sessions_still_round_trip(make_app):
 
 
 def test_reads_skip_the_rate_limiter_while_writes_keep_their_limit(make_app):
-    client = make_app(RATELIMIT_ENABLED=True, RATELIMIT_LIKES="1 per minute").test_client()
+    client = make_app(RATELIMIT_ENABLED=True, RATELIMIT_LIKES="1 per minute", AUTO_CREATE_POSTS_FOR_LIKES=True).test_client()
     for _ in range(5):
         read = client.get("/api/widgets/recent-posts")
         assert read.status_code == 200 and "X-RateLimit-Limit" not in read.headers

@@ -61,7 +61,10 @@ def test_every_key_the_service_makes_expires(apps, own_redis, editor, moderator)
     publish(writer, editor, "a", tags=["x"])
     publish(writer, editor, "b", tags=["x", "y"])
     first = approved_comment(writer, moderator, "a")
-    post_comment(limited, "a", body="from a limited worker")
+    mine = post_comment(limited, "a", body="from a limited worker").get_json()
+    edited = limited.patch(f"/api/comments/{mine['id']}", json={"body": "edited by a limited worker"},
+                           headers={"X-Edit-Token": mine["edit_token"]})
+    assert edited.status_code == 200
     assert limited.post("/api/posts/a/likes", headers=READER).status_code == 200
     assert limited.post(f"/api/comments/{first['id']}/likes", headers=READER).status_code == 200
     for _ in range(3):
@@ -72,6 +75,9 @@ def test_every_key_the_service_makes_expires(apps, own_redis, editor, moderator)
     assert len(keys) > 10, "the workload cached values, generations and rate limits"
     assert any(b"gen:" in k for k in keys) and any(b":v:" in k for k in keys)
     assert [k for k in keys if store.ttl(k) < 0] == []
+    rate_keys = {setting for setting in (b"ratelimit_comments", b"ratelimit_edits", b"ratelimit_likes/",
+                                         b"ratelimit_likes_per_post") if any(setting in k for k in keys)}
+    assert len(rate_keys) == 4, "comments, edits, likes and a post's likes were counted"
 
 
 def test_read_after_write_is_fresh_whichever_key_redis_evicted(apps, own_redis, editor, moderator):

@@ -138,3 +138,45 @@ def test_a_comment_with_nothing_readable_is_refused(client, body, readable):
     assert response.status_code == (201 if readable else 422), response.get_json()
     if not readable:
         assert "body" in response.get_json()["error"]["fields"]
+
+
+@pytest.mark.parametrize(
+    "source, title",
+    [
+        ("<a href=\"https://x.example/\" title='\"&amp;'>x</a>", '"&'),
+        ("<abbr title='say \"hi\" &amp; bye'>A</abbr>", 'say "hi" & bye'),
+        ("<abbr title='\"&'>A</abbr>", '"&'),
+        ("<abbr title='\"&quot;&#39;&amp;amp;'>A</abbr>", "\"\"'&amp;"),
+        ("<abbr title=\"&quot;&amp;\">A</abbr>", '"&'),
+        ("<abbr title='\"&lt;b&gt;&nosuch;'>A</abbr>", '"<b>&nosuch;'),
+    ],
+)
+def test_an_attribute_with_quotes_and_ampersands_is_stable_and_keeps_its_meaning(source, title):
+    once = sanitize.clean_html(source)
+    assert sanitize.clean_html(once) == once and sanitize.clean_html(sanitize.clean_html(once)) == once
+    assert sanitize.render_markdown(source) == f"<p>{once}</p>"
+    # A browser (here Python's HTML parser) reads the same value as from what was typed.
+    tag = "a" if source.startswith("<a ") else "abbr"
+    found = links(once) if tag == "a" else [dict(_abbr_attributes(once))]
+    assert found[0]["title"] == title
+
+
+def _abbr_attributes(fragment):
+    from html.parser import HTMLParser
+
+    seen = []
+
+    class Parser(HTMLParser):
+        def handle_starttag(self, tag, attrs):
+            if tag == "abbr":
+                seen.extend(attrs)
+
+    Parser(convert_charrefs=True).feed(fragment)
+    return seen
+
+
+def test_an_href_holding_a_quote_and_an_ampersand_is_stable():
+    source = "<a href='https://x.example/?q=\"&amp;a=1'>x</a>"
+    once = sanitize.clean_html(source)
+    assert sanitize.clean_html(once) == once
+    assert links(once)[0]["href"] == 'https://x.example/?q="&a=1'

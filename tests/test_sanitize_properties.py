@@ -61,3 +61,32 @@ titled = st.builds(lambda v, q, inner: f"<abbr title={q}{v}{q}>{inner}</abbr>", 
 def test_readable_answers_as_the_text_only_cleaner(source):
     for html in (sanitize.render_markdown(source), sanitize.clean_html(source)):
         assert sanitize.is_readable(html) == _readable_by_the_cleaner(html), html
+
+
+# Attribute values mixing quotes, ampersands and entities, in every quoting: each pass once added an escape level.
+VALUE_PARTS = ['"', "'", "&", "&amp;", "&amp", "&quot;", "&quot", "&#34;", "&#x22;", "&#39;", "&lt;", "<", ">",
+               "&nosuch;", "&#;", "&#x;", "&&", ";", "=", "#", " ", "a", "b&c", "https://ok.example/?a=1&b=2"]
+attribute_value = st.lists(st.sampled_from(VALUE_PARTS), max_size=8).map("".join)
+
+
+def _attribute(name: str, value: str, quote: str) -> str:
+    return f" {name}={quote}{value}{quote}"
+
+
+quoted_link = st.builds(
+    lambda title, href, q1, q2, text: f"<a{_attribute('href', href, q2)}{_attribute('title', title, q1)}>{text}</a>",
+    attribute_value, st.sampled_from(["https://ok.example/", "/p?x="]).flatmap(
+        lambda base: attribute_value.map(lambda v: base + v)),
+    st.sampled_from(['"', "'", ""]), st.sampled_from(['"', "'", ""]), st.sampled_from(["x", "&amp;", '"q"']),
+)
+quoted_abbr = st.builds(lambda v, q: f"<abbr{_attribute('title', v, q)}>A</abbr>", attribute_value,
+                        st.sampled_from(['"', "'", ""]))
+
+
+@settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(quoted_link | quoted_abbr | st.sampled_from(["x", " & ", "\n\n"]), min_size=1, max_size=3).map("".join))
+def test_sanitizing_attributes_with_quotes_and_ampersands_is_idempotent(source):
+    for html in (sanitize.clean_html(source), sanitize.render_markdown(source)):
+        assert problems(html) == []
+        assert sanitize.clean_html(html) == html
+        assert sanitize.clean_html(sanitize.clean_html(html)) == html

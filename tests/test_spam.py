@@ -143,6 +143,7 @@ def test_same_text_after_the_window_is_fine(make_app, app):
 
 def test_known_authors_are_approved_at_once_when_trusted(make_app, moderator):
     client = make_app(AUTO_APPROVE_KNOWN_AUTHORS=True).test_client()
+    client.environ_base["HTTP_X_READER_TOKEN"] = READER["X-Reader-Token"]  # the same browser each time
     first = post_comment(client, "p", email="ada@example.com").get_json()
     assert first["status"] == "pending"
     assert post_comment(client, "p", email="ada@example.com", body="second").get_json()["status"] == "pending"

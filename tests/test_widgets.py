@@ -116,7 +116,7 @@ def test_related_posts_rank_shared_tags_then_recency(client, editor):
     publish(client, editor, "two-new", tags=["b", "c", "x"], published_at=iso(2))
     publish(client, editor, "one", tags=["c"], published_at=iso(1))
     publish(client, editor, "none", tags=["x"], published_at=iso(0))
-    client.post("/api/posts/unpublished/likes", headers=READER)
+    post_comment(client, "unpublished")  # created by a reader's comment, never published
     data = client.get("/api/posts/me/related").get_json()
     assert [(p["slug"], p["shared_tags"]) for p in data["posts"]] == [("two-new", 2), ("two-old", 2), ("one", 1), ("none", 0)]
     assert set(data["posts"][0]) == {"slug", "title", "url", "published_at", "shared_tags"}

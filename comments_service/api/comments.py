@@ -41,17 +41,25 @@ class ThreadResource(MethodView):
         return response
 
 
+TOO_MANY_EDITS = "Too many edits and deletes from this address; see Retry-After"
+
+
 @blp.route("/comments/<int(max=2147483647):comment_id>")
 class CommentResource(MethodView):
+    # Counted before the body or the token is looked at: a refused edit costs no rendering.
+    @ratelimit.limited("RATELIMIT_EDITS")
     @blp.doc(parameters=[EDIT_TOKEN])
     @blp.arguments(CommentEditSchema)
     @blp.response(200, COMMENT_STATUS.schema)
+    @blp.alt_response(429, schema=ErrorSchema, description=TOO_MANY_EDITS)
     def patch(self, data: dict[str, Any], comment_id: int) -> Any:
         """Edit one's own comment within the edit window."""
         return comment_writes.edit_comment(comment_id, request.headers.get("X-Edit-Token"), data["body"])
 
+    @ratelimit.limited("RATELIMIT_EDITS")
     @blp.doc(parameters=[EDIT_TOKEN])
     @blp.response(204)
+    @blp.alt_response(429, schema=ErrorSchema, description=TOO_MANY_EDITS)
     def delete(self, comment_id: int) -> None:
         """Delete one's own comment within the edit window."""
         comment_writes.delete_own_comment(comment_id, request.headers.get("X-Edit-Token"))

@@ -1,4 +1,4 @@
-"""Likes on posts and comments, one per reader token; likes and unlikes share one rate limit."""
+"""Likes on posts and comments, one per reader token; likes and unlikes share one rate limit per address."""
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -14,7 +14,8 @@ from .params import READER_TOKEN_REQUIRED
 
 blp = Blueprint("likes", __name__, url_prefix="/api", description="Likes")
 
-TOO_MANY = "Too many likes from this address; see Retry-After"
+TOO_MANY = "Too many likes from this address, or on this post from this address; see Retry-After"
+UNKNOWN_POST = "No such post: a like creates none unless AUTO_CREATE_POSTS_FOR_LIKES is on"
 
 
 def like_endpoint(view: Callable[..., Any]) -> Callable[..., Any]:
@@ -28,6 +29,7 @@ def like_endpoint(view: Callable[..., Any]) -> Callable[..., Any]:
 @blp.route("/posts/<slug>/likes")
 class PostLikes(MethodView):
     @like_endpoint
+    @blp.alt_response(404, schema=ErrorSchema, description=UNKNOWN_POST)
     def post(self, slug: str) -> Any:
         """Like a post (once per reader token)."""
         return engagement.like_post(slug, auth.reader_hash(required=True))

@@ -6,7 +6,7 @@ from typing import Any
 from marshmallow import EXCLUDE, Schema, fields, pre_load, validate
 
 from ..shapes import COMMENT, POST
-from .common import HTTP_SCHEMES, ID, Trimmed, blank_to_none
+from .common import ID, Trimmed, TrimmedEmail, WebUrl, blank_to_none
 
 BODY = validate.Length(min=1, max=10000)
 
@@ -20,8 +20,8 @@ def _blank_body(data: Any) -> Any:
 
 class CommentCreateSchema(Schema):
     author = Trimmed(required=True, validate=validate.Length(min=1, max=80))
-    email = fields.Email(load_default=None, allow_none=True, validate=validate.Length(max=254))
-    website = fields.Url(load_default=None, allow_none=True, schemes=HTTP_SCHEMES, validate=validate.Length(max=2000))
+    email = TrimmedEmail(load_default=None, allow_none=True, validate=validate.Length(max=254))
+    website = WebUrl(load_default=None, allow_none=True)
     body = fields.String(required=True, validate=BODY)
     parent_id = fields.Integer(load_default=None, allow_none=True, strict=True, validate=ID)
     website_confirm = fields.String(

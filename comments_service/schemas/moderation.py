@@ -1,14 +1,13 @@
 """The moderators' API: queue and log queries, bulk actions, bans, an author's data (items are shapes)."""
 from __future__ import annotations
 
-from datetime import timezone
 from typing import Any
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_load, validate, validates_schema
 
 from .. import slugs
 from ..shapes import MODERATION_COMMENT
-from .common import ID, Time, Trimmed
+from .common import ID, StorableTime, Time, Trimmed
 
 STATUSES = ["pending", "approved", "rejected", "spam"]
 ACTIONS = ["approve", "reject", "spam", "delete"]
@@ -41,7 +40,7 @@ ID_KEY = validate.Regexp(r"^[1-9][0-9]{0,9}$", error="Not a comment id.")
 
 def seen_time(**kwargs: Any) -> fields.Field:
     """Make the field of an ``edited_at`` the moderator was shown: an ISO 8601 time or null."""
-    return fields.AwareDateTime(format="iso", default_timezone=timezone.utc, allow_none=True, **kwargs)
+    return StorableTime(allow_none=True, **kwargs)
 
 
 class ModerationActionSchema(Schema):
@@ -133,7 +132,7 @@ class BanCreateSchema(Schema):
         validate=ID,
         metadata={"description": "Ban the author of this comment by its mark of this kind (instead of value)."},
     )
-    until = fields.AwareDateTime(default_timezone=timezone.utc, load_default=None, allow_none=True, format="iso")
+    until = StorableTime(load_default=None, allow_none=True)
     reason = Trimmed(load_default="", validate=validate.Length(max=500))
 
 

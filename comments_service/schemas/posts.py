@@ -1,21 +1,19 @@
 """What the publishing system sends for a post, and the counts query and answer."""
 from __future__ import annotations
 
-from datetime import timezone
-
 from marshmallow import EXCLUDE, Schema, fields, validate
 
 from .. import slugs
-from .common import HTTP_SCHEMES, Trimmed
+from .common import StorableTime, Trimmed, WebUrl
 
 
 class PostPutSchema(Schema):
     title = Trimmed(required=True, validate=validate.Length(min=1, max=300))
-    url = fields.Url(required=True, schemes=HTTP_SCHEMES, validate=validate.Length(max=2000))
+    url = WebUrl(required=True)
     tags = fields.List(
         fields.String(validate=validate.Length(max=200)), load_default=list, validate=validate.Length(max=20)
     )
-    published_at = fields.AwareDateTime(default_timezone=timezone.utc, allow_none=True, format="iso")
+    published_at = StorableTime(allow_none=True)
 
 
 class CountsQueryArgsSchema(Schema):

@@ -15,6 +15,7 @@ from xml.etree.ElementTree import Element
 from .. import auth
 from ..models import CommentStatus
 from .records import (
+    BAD_TIME,
     BodyFormat,
     CommentRecord,
     PostRecord,
@@ -26,6 +27,7 @@ from .records import (
     clean_url,
     is_true,
     parse_time,
+    post_time,
     slug_from_url,
     slugify,
 )
@@ -88,7 +90,7 @@ def _thread(elem: Element, source: Source, identifiers: dict[str, str], whole_pa
         slug=slug,
         title=clean_title(text(elem, NS + "title"), slug),
         url=clean_url(link),
-        published_at=parse_time(text(elem, NS + "createdAt")),
+        published_at=post_time(source, f"thread {key}", text(elem, NS + "createdAt")),
     )
 
 
@@ -106,7 +108,7 @@ def _post(elem: Element, source: Source, identifiers: dict[str, str]) -> None:
     parent_key = (parent.get(DSQ_ID) or text(parent).strip()) if parent is not None else None
     created = parse_time(text(elem, NS + "createdAt"))
     if created is None:
-        source.skip(f"post {key}", "its createdAt is missing or not a time")
+        source.skip(f"post {key}", f"its createdAt is {BAD_TIME}")
         return
     if is_true(text(elem, NS + "isDeleted")):
         status = CommentStatus.DELETED

@@ -17,6 +17,7 @@ from collections.abc import Callable
 
 from ..models import CommentStatus
 from .records import (
+    BAD_TIME,
     BodyFormat,
     CommentRecord,
     PostRecord,
@@ -91,7 +92,7 @@ def _comment(row: tuple, source: Source) -> None:
     what = f"comment {key}"
     created_at = from_epoch(created)
     if created_at is None:
-        source.skip(what, "its created time is not a number")
+        source.skip(what, f"its created time is {BAD_TIME}")
         return
     status = MODES.get(mode)
     if status is None:

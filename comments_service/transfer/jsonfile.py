@@ -17,20 +17,21 @@ from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from .. import auth, slugs
+from .. import auth, slugs, times
 from ..errors import flatten_messages
 from ..extensions import db
-from ..models import Comment, CommentStatus, ModerationEvent, Post, Tag
+from ..models import ACTOR_MAX, Comment, CommentStatus, ModerationEvent, Post, Tag
 from .records import BodyFormat, CommentRecord, PostRecord, Source, TransferError, clean_author, clean_email, clean_url
 
 FORMAT = "comments-service-export"
 VERSION = 1
 SLUG = slugs.VALIDATOR
 HASH = validate.Regexp(r"^[0-9a-f]{1,64}$")
+AVATAR = validate.Regexp(r"^(?:[0-9a-f]{32})?$")
 
 
 class UtcTime(fields.Field):
-    """An ISO 8601 UTC time with microseconds and a Z; a time without zone is read as UTC."""
+    """An ISO 8601 UTC time with microseconds and a Z; a time without zone is read as UTC; only a storable one."""
 
     def _serialize(self, value: Any, attr: Any, obj: Any, **kwargs: Any) -> str | None:
         if value is None:
@@ -46,7 +47,10 @@ class UtcTime(fields.Field):
             parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
         except ValueError:
             raise ValidationError("Not an ISO 8601 time.") from None
-        return (parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)).astimezone(timezone.utc)
+        try:
+            return times.storable(parsed)
+        except ValueError as error:
+            raise ValidationError(str(error)) from None
 
 
 class ExportPostSchema(Schema):
@@ -86,6 +90,7 @@ class ExportCommentSchema(Schema):
     like_count = fields.Integer(load_default=0, validate=validate.Range(min=0))
     ip_hash = fields.String(allow_none=True, load_default=None, validate=HASH)
     reader_hash = fields.String(allow_none=True, load_default=None, validate=HASH)
+    avatar = fields.String(allow_none=True, load_default=None, validate=AVATAR)
     spam_reasons = fields.List(fields.String(), load_default=list)
     import_key = fields.String(allow_none=True, load_default=None, validate=validate.Length(max=200))
 
@@ -114,7 +119,7 @@ class ExportEventSchema(Schema):
     id = fields.Integer(required=True, strict=True)
     comment_id = fields.Integer(allow_none=True, load_default=None)
     action = fields.String(required=True, validate=validate.Length(min=1, max=32))
-    actor = fields.String(required=True, validate=validate.Length(max=120))
+    actor = fields.String(required=True, validate=validate.Length(max=ACTOR_MAX))
     from_status = fields.String(allow_none=True, load_default=None, validate=validate.Length(max=16))
     to_status = fields.String(allow_none=True, load_default=None, validate=validate.Length(max=16))
     details = fields.Dict(load_default=dict)
@@ -230,19 +235,13 @@ def _posts(items: list[Any], source: Source) -> None:
             key=data["slug"],
             slug=data["slug"],
             title=data["title"] or data["slug"],
-            url=_post_url(data["url"]),
+            # Our own posts may carry a site path (the demo's "/demo").
+            url=clean_url(data["url"], relative=True),
             published_at=data["published_at"],
             tags=data["tags"],
             like_count=data["like_count"],
             keep_without_comments=True,
         )
-
-
-def _post_url(url: str | None) -> str | None:
-    # Our own posts may carry a site-relative URL (the demo's "/demo"); anything else must be http(s).
-    if url and url.startswith("/") and not url.startswith("//") and len(url) <= 2000 and url.isprintable():
-        return url if " " not in url else None
-    return clean_url(url)
 
 
 def _comments(items: list[Any], source: Source) -> None:
@@ -273,6 +272,7 @@ def _comments(items: list[Any], source: Source) -> None:
                 like_count=data["like_count"],
                 ip_hash=data["ip_hash"],
                 reader_hash=data["reader_hash"],
+                avatar=data["avatar"] or None,
                 spam_reasons=[str(r)[:200] for r in data["spam_reasons"]][:20],
                 import_key=data["import_key"],
             )

@@ -184,7 +184,8 @@ def _row(plan: Plan, key: str, post_ids: dict[str, int], known: dict[str, tuple[
         "author": "" if placeholder else record.author,
         "email": None if placeholder else record.email,
         "website": None if placeholder else record.website,
-        "avatar": "" if placeholder else auth.avatar_hash(record.email, record.author),
+        "avatar": "" if placeholder else record.avatar or auth.imported_avatar_hash(
+            record.author, record.email, record.reader_hash),
         "body_source": "" if placeholder else sanitize.clean_text_block(
             record.body if record.source_text is None else record.source_text
         ),

@@ -9,13 +9,14 @@ from enum import StrEnum
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+from .. import urls
 from ..models import CommentStatus
 from ..sanitize import plain_line
+from ..times import OUT_OF_RANGE, storable
 
 TITLE_MAX = 300
 AUTHOR_MAX = 80
 EMAIL_MAX = 254
-URL_MAX = 2000
 KEY_MAX = 200
 ANONYMOUS = "Anonymous"
 
@@ -62,6 +63,8 @@ class CommentRecord:
     like_count: int = 0
     ip_hash: str | None = None
     reader_hash: str | None = None
+    # The identicon seed it had (our own export), kept so that an author's identicon survives the move.
+    avatar: str | None = None
     spam_reasons: list[str] = field(default_factory=list)
     # The stored import key when the source already had one (our own export).
     import_key: str | None = None
@@ -183,15 +186,9 @@ def clean_email(email: str | None) -> str | None:
     return email
 
 
-def clean_url(url: str | None) -> str | None:
-    """Return an http(s) URL of at most 2000 characters, or None (never javascript: and friends)."""
-    url = (url or "").strip()
-    if not url or len(url) > URL_MAX or any(c.isspace() or ord(c) < 32 for c in url):
-        return None
-    parts = urlsplit(url)
-    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
-        return None
-    return url
+def clean_url(url: str | None, relative: bool = False) -> str | None:
+    """Return a URL that passes the URL rule (a site path only with ``relative``) and fits 2000 characters, or None."""
+    return urls.clean((url or "").strip(), relative)
 
 
 def clean_title(title: str | None, fallback: str) -> str:
@@ -199,26 +196,35 @@ def clean_title(title: str | None, fallback: str) -> str:
     return plain_line(title or "")[:TITLE_MAX].rstrip() or fallback
 
 
+# Why a comment's time was not taken, for the summary.
+BAD_TIME = f"missing, not a time, or out of range ({OUT_OF_RANGE[:-1].lower()})"
+
+
 def parse_time(value: str | None) -> datetime | None:
-    """Read an ISO 8601 time; a time without zone is taken as UTC."""
+    """Read an ISO 8601 time in UTC (without a zone it is UTC); None unless it is one the service can keep."""
     value = (value or "").strip()
     if not value:
         return None
     try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00").replace(" ", "T", 1))
+        return storable(datetime.fromisoformat(value.replace("Z", "+00:00").replace(" ", "T", 1)))
     except ValueError:
         return None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=timezone.utc)
-    return parsed.astimezone(timezone.utc)
 
 
 def from_epoch(value: Any) -> datetime | None:
-    """Read seconds since the epoch (Isso stores floats)."""
+    """Read seconds since the epoch (Isso stores floats); None unless it is a time the service can keep."""
     try:
-        return datetime.fromtimestamp(float(value), tz=timezone.utc)
+        return storable(datetime.fromtimestamp(float(value), tz=timezone.utc))
     except (TypeError, ValueError, OverflowError, OSError):
         return None
+
+
+def post_time(source: Source, what: str, value: str | None) -> datetime | None:
+    """Read a post's publication time; one that is given but cannot be kept is left empty, with a note."""
+    parsed = parse_time(value)
+    if parsed is None and (value or "").strip():
+        source.notes.append(f"{what}: its time {value.strip()[:40]!r} is {BAD_TIME}; left empty")
+    return parsed
 
 
 def is_true(value: str | None) -> bool:

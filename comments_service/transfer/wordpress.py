@@ -16,6 +16,7 @@ from xml.etree.ElementTree import Element
 from .. import auth
 from ..models import CommentStatus
 from .records import (
+    BAD_TIME,
     BodyFormat,
     CommentRecord,
     PostRecord,
@@ -26,6 +27,7 @@ from .records import (
     clean_title,
     clean_url,
     parse_time,
+    post_time,
     slug_from_url,
     slugify,
 )
@@ -108,7 +110,8 @@ def _item(elem: Element, source: Source, whole_path: bool) -> None:
         # WXR writes titles HTML-escaped ("Back &amp; Neck"), even inside CDATA.
         title=clean_title(html.unescape(text(elem, "title")), slug),
         url=clean_url(link),
-        published_at=parse_time(_one(wp, "post_date_gmt")) or parse_time(_one(wp, "post_date")),
+        # Drafts carry a post_date_gmt of 0000-00-00 00:00:00: then the local post_date.
+        published_at=parse_time(_one(wp, "post_date_gmt")) or post_time(source, f"post {key}", _one(wp, "post_date")),
         tags=[text(c).strip() for c in elem.findall("category") if c.get("domain") == "post_tag" and text(c).strip()],
         keep_without_comments=post_type in ("post", "page") and status == "publish",
     )
@@ -133,7 +136,7 @@ def _comment(elem: Element, post_key: str, source: Source) -> None:
         return
     created = parse_time(_one(wp, "comment_date_gmt")) or parse_time(_one(wp, "comment_date"))
     if created is None:
-        source.skip(what, "its comment_date is missing or not a time")
+        source.skip(what, f"its comment_date is {BAD_TIME}")
         return
     approved = _one(wp, "comment_approved").strip().lower()
     status = STATUSES.get(approved)

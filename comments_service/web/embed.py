@@ -1,7 +1,9 @@
 """The widget script and the demo blog page."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, render_template, request, send_from_directory
+from flask import Blueprint, Response, current_app, render_template, send_from_directory
+
+from .. import links
 
 bp = Blueprint("widgets", __name__, static_folder="static", template_folder="templates")
 
@@ -22,8 +24,7 @@ def embed_js() -> Response:
 @bp.get("/demo")
 def demo() -> str:
     """Show the seed blog post with live widgets (data from `flask demo load`)."""
-    api = current_app.config.get("PUBLIC_URL") or request.host_url.rstrip("/")
-    return render_template("demo.html", api=api)
+    return render_template("demo.html", api=links.root_url())
 
 
 @bp.get("/")

@@ -1,10 +1,11 @@
-"""Template filters of the moderation page: times, spam reasons, ban kinds, in words."""
+"""Template filters of the moderation page: times, spam reasons, ban kinds, in words; links under the URL rule."""
 from __future__ import annotations
 
 from datetime import datetime, timezone
 
 from flask import Flask
 
+from .. import urls
 from ..times import iso
 
 BAN_KINDS = {"email": "e-mail", "reader": "reader token", "ip": "IP address"}
@@ -24,7 +25,8 @@ def when(value: datetime | None) -> str:
     """Format a time as 'YYYY-MM-DD HH:MM UTC'."""
     if value is None:
         return ""
-    return _aware(value).astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    # isoformat, not strftime: strftime writes year 1 as "1", not "0001".
+    return _aware(value).astimezone(timezone.utc).isoformat(sep=" ", timespec="minutes")[:16] + " UTC"
 
 
 def ago(value: datetime | None, now: datetime | None = None) -> str:
@@ -55,4 +57,5 @@ def register(app: Flask) -> None:
     app.add_template_filter(ago, "ago")
     app.add_template_filter(reason, "reason")
     app.add_template_filter(iso, "iso")
+    app.add_template_filter(urls.shown, "safe_url")
     app.add_template_filter(lambda kind: BAN_KINDS.get(kind, kind), "ban_kind")

@@ -1,17 +1,64 @@
-"""The moderation page's forms: strings from HTML, loaded like the API's bodies."""
+"""The moderation page's forms: strings from HTML, loaded like the API's bodies.
+
+What a moderator types or picks and gets wrong is a message on the page the
+form came from (422). What the page itself fills in (the ids of its items)
+and is wrong, or a NUL character anywhere, means the form was not the page's:
+a 400 page.
+"""
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
-from datetime import timezone
 from typing import Any
 
-from marshmallow import EXCLUDE, Schema, fields, post_load, pre_load, validate
+from flask import request
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_load, pre_load, validate
 from werkzeug.datastructures import MultiDict
+from werkzeug.exceptions import BadRequest
 
-from ..schemas.common import ID, Trimmed, blank_to_none
+from ..schemas.common import ID, StorableTime, Trimmed, blank_to_none
 from ..schemas.moderation import ACTIONS, BanCreateSchema, seen_time
 
 SEEN_PREFIX = "seen_"
+PAGE_ID_RE = re.compile(r"[0-9]{1,10}")
+
+
+class UnreadableForm(BadRequest):
+    """A form or query holding a NUL character, which no stored or searched text may contain."""
+
+    description = "The request holds a NUL character, which no text may contain. Go back to the page and try again."
+
+
+class ForgedForm(BadRequest):
+    """A form whose page-filled ids name no comment or ban: it was not made by the page."""
+
+    description = "This form holds an id that the moderation page never shows. Reload the page and try again."
+
+
+def refuse_nul() -> None:
+    """Refuse (400) a request whose query or form, names or values, holds a NUL character."""
+    for values in (request.args, request.form):
+        for name, value in values.items(multi=True):
+            if "\x00" in name or "\x00" in value:
+                raise UnreadableForm()
+
+
+class PageId(fields.Integer):
+    """An id the page put in its form: one that cannot name anything is a forged form (400), not a typo."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(validate=ID, **kwargs)
+
+    def deserialize(self, value: Any, attr: str | None = None, data: Mapping[str, Any] | None = None,
+                    **kwargs: Any) -> Any:
+        """Load the id; raise ForgedForm when it is not ASCII digits naming a number in the range of ids."""
+        # int() would read any Unicode digits ("١٢" is 12); the page writes ASCII digits only.
+        if isinstance(value, str) and not PAGE_ID_RE.fullmatch(value):
+            raise ForgedForm()
+        try:
+            return super().deserialize(value, attr, data, **kwargs)
+        except ValidationError:
+            raise ForgedForm() from None
 
 
 class BanFormSchema(BanCreateSchema):
@@ -20,8 +67,8 @@ class BanFormSchema(BanCreateSchema):
     class Meta:
         unknown = EXCLUDE
 
-    comment_id = fields.Integer(load_default=None, allow_none=True, validate=ID)
-    until = fields.AwareDateTime(default_timezone=timezone.utc, load_default=None, allow_none=True, format="iso")
+    comment_id = PageId(load_default=None, allow_none=True)
+    until = StorableTime(load_default=None, allow_none=True)
 
     @pre_load
     def _form_values(self, data: Any, **kwargs: Any) -> Any:
@@ -55,14 +102,14 @@ class ActFormSchema(Schema):
     class Meta:
         unknown = EXCLUDE
 
-    seen = fields.Dict(keys=fields.Integer(validate=ID), values=seen_time(), load_default=dict)
+    seen = fields.Dict(keys=PageId(), values=seen_time(), load_default=dict)
 
 
 class BulkFormSchema(ActFormSchema):
     """The bulk form: checked ids, the button pressed, and what each item showed."""
 
     ids = fields.List(
-        fields.Integer(validate=ID),
+        PageId(),
         required=True,
         validate=validate.Length(min=1, max=500, error="Select at least one comment (at most 500)."),
     )

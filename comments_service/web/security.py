@@ -78,6 +78,10 @@ class SessionInterface(SecureCookieSessionInterface):
         Flask builds the cookie signer on every request otherwise, and the API,
         read on every blog page view, never receives the cookie.
         """
+        if request.path.startswith("/api/"):
+            # The API is stateless (tokens in headers): it never reads or writes the desk's
+            # cookie session, so a desk cookie cannot act through it, and it pays nothing for one.
+            return None
         # Looking at the raw header first spares parsing an absent Cookie header.
         if app.secret_key and (
             "HTTP_COOKIE" not in request.environ or self.get_cookie_name(app) not in request.cookies

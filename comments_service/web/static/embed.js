@@ -85,7 +85,11 @@
     return node;
   }
   function clear(node) { while (node.firstChild) node.removeChild(node.firstChild); return node; }
-  function safeUrl(url) { return /^(https?:\/\/|\/(?!\/))/i.test(url || "") ? url : null; }
+  // The service's URL rule, the same patterns as comments_service/urls.py: a path on the site or an http(s)
+  // URL, with nothing a browser reads otherwise than it looks (backslashes, tabs, controls, "//").
+  var URL_BAD = new RegExp("[\\x00-\\x20\\x7f-\\x9f\\\\\\u00a0\\u00ad\\u1680\\u180e\\u2000-\\u200f\\u2028-\\u202f\\u205f-\\u206f\\u3000\\ufeff]|%5c", "i");
+  var URL_SHAPE = new RegExp("^(?:/(?![/\\\\]|%2f)|https?://(?:(?:[a-z0-9_-]+\\.)*[a-z_-][a-z0-9_-]*|(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])(?:\\.(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])){3})(?::(?:[0-9]{1,4}|[1-5][0-9]{4}))?(?=[/?#]|$))", "i");
+  function safeUrl(url) { return typeof url === "string" && !URL_BAD.test(url) && URL_SHAPE.test(url) ? url : null; }
 
   function timeEl(iso) {
     var date = new Date(iso), diff = (date.getTime() - Date.now()) / 1000, text = date.toLocaleString();
@@ -462,5 +466,5 @@
     });
   }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init); else init();
-  window.CommentWidgets = { init: init, strings: S };
+  window.CommentWidgets = { init: init, strings: S, safeUrl: safeUrl };
 })();
