@@ -74,6 +74,8 @@ class Config:
         self.PUBLIC_URL = os.environ.get("PUBLIC_URL", "")
         # Standard Webhooks secret ("whsec_" and base64) that signs every webhook; unset: unsigned.
         self.WEBHOOK_SECRET = os.environ.get("WEBHOOK_SECRET") or None
+        # Which events the webhook is told of (comment.created, ...); none listed: all.
+        self.WEBHOOK_EVENTS = env_list("WEBHOOK_EVENTS")
         # smtp://[user:pass@]host:port[?starttls=true] or smtps://...; unset: no mail is sent.
         self.SMTP_URL = os.environ.get("SMTP_URL") or None
         self.SMTP_TIMEOUT_SECONDS = env_float("SMTP_TIMEOUT_SECONDS", 30.0)
