@@ -38,6 +38,12 @@ def env_int(name: str, default: int) -> int:
     return int(value) if value not in (None, "") else default
 
 
+def env_float(name: str, default: float) -> float:
+    """Read a number setting (seconds, say)."""
+    value = os.environ.get(name)
+    return float(value) if value not in (None, "") else default
+
+
 def env_list(name: str) -> list[str]:
     """Read a comma- or space-separated list."""
     raw = os.environ.get(name, "")
@@ -119,6 +125,22 @@ class Config:
         # Links are built from PUBLIC_URL; else Flask answers a Host outside TRUSTED_HOSTS with 400.
         self.PUBLIC_URL = os.environ.get("PUBLIC_URL", "")
         self.TRUSTED_HOSTS = [host.lower() for host in env_list("TRUSTED_HOSTS")] or None
+        # Standard Webhooks secret ("whsec_" and base64) that signs every webhook; unset: unsigned.
+        self.WEBHOOK_SECRET = os.environ.get("WEBHOOK_SECRET") or None
+        # Which events the webhook is told of (comment.created, ...); none listed: all.
+        self.WEBHOOK_EVENTS = env_list("WEBHOOK_EVENTS")
+        # smtp://[user:pass@]host:port[?starttls=true] or smtps://...; unset: no mail is sent.
+        self.SMTP_URL = os.environ.get("SMTP_URL") or None
+        self.SMTP_TIMEOUT_SECONDS = env_float("SMTP_TIMEOUT_SECONDS", 30.0)
+        self.MAIL_FROM = os.environ.get("MAIL_FROM") or None
+        self.MODERATOR_EMAILS = [e for e in env_list("MODERATOR_EMAILS") if "@" in e]
+        # Background jobs (jobs.py, jobs_worker.py).
+        self.JOBS_MAX_ATTEMPTS = env_int("JOBS_MAX_ATTEMPTS", 6)
+        self.JOBS_BACKOFF_SECONDS = env_float("JOBS_BACKOFF_SECONDS", 30.0)
+        self.JOBS_BACKOFF_MAX_SECONDS = env_float("JOBS_BACKOFF_MAX_SECONDS", 3600.0)
+        # Longer than any job takes (SMTP and webhook timeouts are shorter).
+        self.JOBS_LEASE_SECONDS = env_float("JOBS_LEASE_SECONDS", 300.0)
+        self.JOBS_POLL_SECONDS = env_float("JOBS_POLL_SECONDS", 1.0)
         # 64 KiB: werkzeug answers larger bodies with 413 before they are read.
         self.MAX_CONTENT_LENGTH = 64 * 1024
         # Pooled connections are pinged outside requests only (comments_service.extensions.ping_outside_requests).

@@ -15,6 +15,7 @@ from .credentials import ApiToken
 from .demo import load_demo
 from .errors import ApiError
 from .extensions import db
+from .jobs_cli import jobs_command, worker_command
 from .models import Role
 from .times import utcnow
 from .transfer.cli import export_command, import_group
@@ -183,3 +184,5 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(import_group)
     app.cli.add_command(export_command)
     app.cli.add_command(cache)
+    app.cli.add_command(worker_command)
+    app.cli.add_command(jobs_command)

@@ -4,7 +4,9 @@ What the reader sent is checked before the database is asked anything. A new
 comment is written with Core statements and counted on its post with its
 INSERT (status.set_status keeps the count for every later change); on
 PostgreSQL both are one statement, run on its own: it commits itself, and
-the answer still comes only after the commit.
+the answer still comes only after the commit. When someone hears of new
+comments (a webhook, moderators' mail), the comment and its jobs are written
+in one transaction instead.
 """
 from __future__ import annotations
 
@@ -16,7 +18,7 @@ from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import Select, and_, bindparam, insert, update
 
-from . import auth, events, sanitize, spam
+from . import auth, events, notifications, sanitize, spam
 from .database import dialect_name, standalone_statements
 from .errors import ApiError, invalid, not_found
 from .extensions import db
@@ -97,7 +99,9 @@ def create_comment(slug: str, data: dict[str, Any], reader: str | None, ip: str 
     parent_id = data.get("parent_id")
     checks, params = spam.lookups(body_source, email, reader, ip_hash)
     single_statement = dialect_name() == "postgresql"
-    if single_statement:
+    # Someone hears of new comments: their jobs are written in the comment's transaction.
+    announce = notifications.wanted()
+    if single_statement and not announce:
         standalone_statements()
     # A reply names a comment of an existing post: no post is created for one.
     post = post_for_write(slug, _write_statement(parent_id is not None, checks), {**params, "parent_id": parent_id},
@@ -125,14 +129,14 @@ def create_comment(slug: str, data: dict[str, Any], reader: str | None, ip: str 
         comment_id = db.session.execute(_INSERT, row).inserted_primary_key[0]
         if approved:
             db.session.execute(_COUNT_APPROVED, {"counted_post": post.id})
+    if announce:
+        events.announce_move(db.session.get(Comment, comment_id), None, verdict.status)
     db.session.commit()
     token = _serializer().dumps(comment_id)
     created = NewComment(comment_id, post.id, parent_id, author, website, avatar, body_html, now, verdict.status,
                          token, now + timedelta(seconds=current_app.config["EDIT_WINDOW_SECONDS"]))
     if created.status == CommentStatus.APPROVED:
         events.notify(post.slug, events.COMMENTS)
-    elif created.status == CommentStatus.PENDING and events.queue_watched():
-        events.notify_queued(db.session.get(Comment, created.id))
     return created
 
 
@@ -191,8 +195,6 @@ def edit_comment(comment_id: int, token: str | None, body: str) -> Comment:
     db.session.commit()
     if old == CommentStatus.APPROVED:
         events.notify(comment.post.slug, events.COMMENTS)
-    if comment.status == CommentStatus.PENDING and old != CommentStatus.PENDING:
-        events.notify_queued(comment)
     return comment
 
 

@@ -28,7 +28,7 @@ from comments_service import create_app
 from comments_service.auth import create_api_token
 from comments_service.extensions import db
 from comments_service.models import Role
-from tests.servers import PgBouncer
+from tests.servers import PgBouncer, SmtpServer
 
 PG_ADMIN_URL = os.environ.get("TEST_PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/test")
 REDIS_HOST = os.environ.get("TEST_REDIS_HOST", "127.0.0.1")
@@ -37,7 +37,7 @@ REDIS_DB = int(os.environ.get("TEST_REDIS_DB", "15"))
 REDIS_URL = f"redis://{REDIS_HOST}:{REDIS_PORT}/{REDIS_DB}"
 VIA_PGBOUNCER = os.environ.get("TEST_VIA_PGBOUNCER", "") == "1"
 TABLES = ("comment_likes", "post_likes", "post_tags", "comments", "tags", "posts",
-          "api_tokens", "desk_sessions", "users", "bans", "moderation_events")
+          "api_tokens", "desk_sessions", "users", "bans", "moderation_events", "jobs")
 
 
 @pytest.fixture(scope="session")
@@ -119,6 +119,14 @@ def clean_state(app: Flask) -> Iterator[None]:
         db.session.remove()
         db.session.execute(text(f"TRUNCATE {', '.join(TABLES)} RESTART IDENTITY CASCADE"))
         db.session.commit()
+
+
+@pytest.fixture
+def smtp() -> Iterator[SmtpServer]:
+    """Start a private SMTP server that keeps what it receives (tests/servers.py)."""
+    server = SmtpServer().start()
+    yield server
+    server.stop()
 
 
 @pytest.fixture

@@ -28,6 +28,7 @@ from tests.servers import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 UNIT = ROOT / "deploy" / "systemd" / "comments-web.service"
+WORKER_UNIT = ROOT / "deploy" / "systemd" / "comments-worker.service"
 ENV_EXAMPLE = ROOT / "deploy" / "env.example"
 INSTALLED = "/srv/comments"  # where the unit expects the checkout
 SETTING = re.compile(r"^#?([A-Z][A-Z0-9_]*)=(.*)$")
@@ -112,15 +113,21 @@ def installed(path: str) -> str:
     """Map a path of the installed service to this checkout (and its virtualenv's gunicorn)."""
     if path == f"{INSTALLED}/.venv/bin/gunicorn":
         return str(GUNICORN)
+    if path.startswith(f"{INSTALLED}/.venv/bin/"):
+        return str(Path(sys.executable).parent / path.rsplit("/", 1)[1])
     return path.replace(INSTALLED, str(ROOT), 1)
 
 
-def test_systemd_accepts_the_unit():
+@pytest.mark.parametrize("unit", [UNIT, WORKER_UNIT], ids=lambda path: path.name)
+def test_systemd_accepts_the_unit(unit):
     if not shutil.which("systemd-analyze"):
         pytest.skip("systemd-analyze is not installed")
-    text = UNIT.read_text().replace(f"{INSTALLED}/.venv/bin/gunicorn", str(GUNICORN)).replace(INSTALLED, str(ROOT))
+    text = unit.read_text()
+    for word in set(re.findall(rf"{INSTALLED}/\.venv/bin/\w+", text)):
+        text = text.replace(word, installed(word))
+    text = text.replace(INSTALLED, str(ROOT))
     with tempfile.TemporaryDirectory() as folder:
-        copy = Path(folder) / UNIT.name
+        copy = Path(folder) / unit.name
         copy.write_text(text)
         checked = subprocess.run(["systemd-analyze", "verify", str(copy)], capture_output=True, text=True, timeout=60)
     # Unknown or misspelt keys are only warnings: any output at all fails.
@@ -202,6 +209,40 @@ def test_the_service_starts_reloads_and_stops_as_the_unit_says(database_url):
             process.kill()
             process.wait()
         notify.close()
+        log.seek(0)
+        output = log.read()
+    assert "Traceback" not in output, output
+
+
+def test_the_worker_sends_mail_and_stops_as_its_unit_says(make_app, database_url, smtp):
+    from comments_service import mail
+    from comments_service.extensions import db
+
+    service = unit_settings(WORKER_UNIT)["Service"]
+    assert service["EnvironmentFile"] == unit_settings(UNIT)["Service"]["EnvironmentFile"]
+    command = [installed(word) for word in shlex.split(service["ExecStart"])]
+    assert command[1:] == ["--app", "wsgi", "worker"]
+    values, _ = env_file(ENV_EXAMPLE)
+    filled = {"SECRET_KEY": "deploy-test-secret-key-0123456789-abcdefghij", "DATABASE_URL": database_url,
+              "REDIS_URL": REDIS_URL, "SMTP_URL": smtp.url, "MAIL_FROM": "comments@blog.example"}
+    assert set(filled) <= set(values), "the test fills in only settings the example has"
+    app = make_app(SMTP_URL=smtp.url, MAIL_FROM="comments@blog.example")
+    with app.app_context():
+        assert mail.queue(mail.compose("reader@example.org", "Hello", "text", "<p>html</p>"))
+        db.session.commit()
+    env = {"PATH": os.environ["PATH"], **values, **filled}
+    log = tempfile.TemporaryFile(mode="w+")
+    process = subprocess.Popen(command, cwd=installed(service["WorkingDirectory"]), env=env,
+                               stdout=log, stderr=subprocess.STDOUT)
+    try:
+        received = smtp.wait_for(1, timeout=60)
+        assert [m.message["Subject"] for m in received] == ["Hello"]
+        process.send_signal(getattr(signal, service["KillSignal"]))
+        assert process.wait(timeout=float(service["TimeoutStopSec"])) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
         log.seek(0)
         output = log.read()
     assert "Traceback" not in output, output

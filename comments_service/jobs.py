@@ -1,0 +1,169 @@
+"""Durable background jobs: the jobs table, adding a job in the caller's transaction, handlers, listing and retrying.
+
+A job is a row written in the same transaction as the change that causes it,
+so a committed change never loses its job, whatever dies afterwards (the web
+process, Redis, a worker). Workers (``jobs_worker``) claim due rows with a
+lease, run the handler registered for the row's ``kind``, and delete the row
+once it ran; a handler's exception means a retry with exponential backoff,
+then, after ``JOBS_MAX_ATTEMPTS``, the row stays as ``failed`` for a person
+to look at (``flask jobs``, the moderation desk).
+
+A table, not a job library: the service also runs on SQLite (the embedded
+default), and the PostgreSQL-only queues (procrastinate) would give it two
+ways of doing one thing. Nothing here touches Redis.
+"""
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any, NamedTuple
+
+from sqlalchemy import JSON, DateTime, Enum, Index, Integer, String, Text, and_, exists, func, select, text, update
+from sqlalchemy.orm import Mapped, aliased, mapped_column
+
+from .database import dialect_name, insert_ignore
+from .extensions import db
+from .times import utcnow
+
+Handler = Callable[[dict[str, Any]], None]
+HANDLERS: dict[str, Handler] = {}
+
+
+class JobState(enum.StrEnum):
+    """Where a job stands; a job that ran is deleted."""
+
+    PENDING = "pending"  # waiting for its run_at
+    RUNNING = "running"  # claimed by a worker until locked_until
+    FAILED = "failed"  # gave up after its attempts: kept for a person
+
+
+class GiveUp(Exception):
+    """Raised by a handler whose job can never succeed (a refused address): failed at once, no retry."""
+
+
+class Job(db.Model):
+    __tablename__ = "jobs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(64))
+    # Same kind and key: one pending job (see enqueue).
+    key: Mapped[str | None] = mapped_column(String(200))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    state: Mapped[JobState] = mapped_column(
+        Enum(JobState, name="job_state", native_enum=False, create_constraint=True, length=16,
+             values_callable=lambda members: [m.value for m in members], validate_strings=True),
+        default=JobState.PENDING,
+    )
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    run_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Who holds the lease: host, process and a token of this claim.
+    locked_by: Mapped[str | None] = mapped_column(String(120))
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    __table_args__ = (
+        Index("ix_jobs_due", "state", "run_at"),
+        Index("ix_jobs_pending_key", "kind", "key", unique=True,
+              postgresql_where=text("state = 'pending' AND key IS NOT NULL"),
+              sqlite_where=text("state = 'pending' AND key IS NOT NULL")),
+    )
+
+
+def handler(kind: str) -> Callable[[Handler], Handler]:
+    """Register ``fn(payload)`` as what runs a job of ``kind``; raising means retry later."""
+
+    def register(fn: Handler) -> Handler:
+        HANDLERS[kind] = fn
+        return fn
+
+    return register
+
+
+def enqueue(kind: str, payload: dict[str, Any], *, delay_seconds: float = 0, key: str | None = None) -> None:
+    """Add a job to the current session's transaction (the caller commits); with ``key``, once per pending kind+key.
+
+    ``payload`` must be JSON. A pending job of the same ``kind`` and ``key``
+    makes this a no-op (a unique partial index decides, so two transactions
+    racing add one); a job already running does not count, so work that arrives
+    while it runs gets a job of its own.
+    """
+    now = utcnow()
+    insert_ignore(Job.__table__, [{
+        "kind": kind, "key": key, "payload": payload, "state": JobState.PENDING, "attempts": 0,
+        "run_at": now + timedelta(seconds=max(0.0, delay_seconds)), "locked_until": None, "locked_by": None,
+        "last_error": None, "created_at": now, "updated_at": now,
+    }])
+
+
+def now_expr() -> Any:
+    """Return the time to compare with: the database's clock on PostgreSQL (one clock for every machine)."""
+    return func.now() if dialect_name() == "postgresql" else utcnow()
+
+
+def later_expr(seconds: float) -> Any:
+    """Return ``seconds`` from now, on the clock of :func:`now_expr`."""
+    return now_expr() + timedelta(seconds=seconds)
+
+
+class JobRow(NamedTuple):
+    """A job as `flask jobs` and the desk show it."""
+
+    id: int
+    kind: str
+    state: str
+    attempts: int
+    run_at: datetime
+    created_at: datetime
+    last_error: str | None
+    summary: str
+
+
+def summary(kind: str, payload: dict[str, Any]) -> str:
+    """Say in one line what a job does (its payload's ``summary``, else its kind)."""
+    return str(payload.get("summary") or kind)[:200]
+
+
+def listing(states: tuple[JobState, ...] = (JobState.PENDING, JobState.RUNNING, JobState.FAILED),
+            limit: int = 100) -> list[JobRow]:
+    """Return jobs in ``states``, failed first, then by when they are due."""
+    failed_first = (Job.state != JobState.FAILED)
+    rows = db.session.execute(
+        select(Job.id, Job.kind, Job.state, Job.attempts, Job.run_at, Job.created_at, Job.last_error, Job.payload)
+        .where(Job.state.in_(states)).order_by(failed_first, Job.run_at, Job.id).limit(limit)
+    )
+    return [JobRow(r.id, r.kind, JobState(r.state).value, r.attempts, r.run_at, r.created_at, r.last_error,
+                   summary(r.kind, r.payload)) for r in rows]
+
+
+def counts() -> dict[str, int]:
+    """Count jobs per state."""
+    found = dict(db.session.execute(select(Job.state, func.count()).group_by(Job.state)).all())
+    return {state.value: found.get(state, 0) for state in JobState}
+
+
+class NotRetried(Exception):
+    """The job asked for is not a failed job (unknown, or still pending)."""
+
+
+def retry(job_id: int) -> None:
+    """Queue a failed job again, due now, with its attempts counted afresh; commit.
+
+    A failed keyed job whose twin is already pending is dropped instead: the
+    twin does the same work.
+    """
+    job = db.session.get(Job, job_id, with_for_update=True) if 0 < job_id < 2**31 else None
+    if job is None or job.state != JobState.FAILED:
+        db.session.rollback()
+        raise NotRetried(f"no failed job with id {job_id}")
+    twin = aliased(Job)
+    if job.key is not None and db.session.scalar(select(exists().where(
+            and_(twin.kind == job.kind, twin.key == job.key, twin.state == JobState.PENDING)))):
+        db.session.delete(job)
+    else:
+        db.session.execute(update(Job).where(Job.id == job_id).values(
+            state=JobState.PENDING, attempts=0, run_at=now_expr(), updated_at=now_expr(),
+            locked_until=None, locked_by=None))
+    db.session.commit()
