@@ -114,7 +114,15 @@ def app(make_app: Callable[..., Flask]) -> Flask:
 def clean_state(app: Flask) -> Iterator[None]:
     """Start every test with empty tables and an empty Redis index."""
     redis.Redis(host=REDIS_HOST, port=REDIS_PORT, db=REDIS_DB).flushdb()
+    made_before = len(_apps)
     yield
+    # Apps made during a test keep their pooled connections until disposed: close them now, or a
+    # long run holds more than PostgreSQL's max_connections. An app used again makes new ones.
+    for other in _apps[made_before:]:
+        if other is not app:
+            with other.app_context():
+                db.session.remove()
+                db.engine.dispose()
     with app.app_context():
         db.session.remove()
         db.session.execute(text(f"TRUNCATE {', '.join(TABLES)} RESTART IDENTITY CASCADE"))

@@ -104,6 +104,21 @@ def added_column(operation: Operation) -> tuple[object, ast.Call | None]:
     return None, None
 
 
+def string_length(node: ast.expr | None) -> int | None:
+    """Return N of ``sa.String(length=N)`` or ``sa.String(N)``; None for any other type."""
+    if not isinstance(node, ast.Call) or ast.unparse(node.func).split(".")[-1] != "String":
+        return None
+    value = node.args[0] if node.args else next((k.value for k in node.keywords if k.arg == "length"), None)
+    found = constant(value)
+    return found if isinstance(found, int) else None
+
+
+def widens(operation: Operation) -> bool:
+    """Tell whether an alter_column only makes a string column longer: old code still fits in it."""
+    old, new = string_length(operation.keyword("existing_type")), string_length(operation.keyword("type_"))
+    return old is not None and new is not None and new >= old
+
+
 def mapped(metadata: MetaData, table: str | None, column: object, verb: str) -> list[str]:
     if table in metadata.tables and column in metadata.tables[table].c:
         return [f"{verb} {table}.{column}, which the code still maps"]
@@ -144,8 +159,12 @@ def violations(source: str, metadata: MetaData) -> list[str]:
                 contracts.append(f"alter_column {table}.{column} NOT NULL")
                 if (table, column) in added:
                     found.append(f"makes {table}.{column} NOT NULL in the revision that adds it")
-            if operation.keyword("new_column_name") is not None or operation.keyword("type_") is not None:
-                contracts.append(f"alter_column {table}.{column} (rename or new type)")
+            if operation.keyword("new_column_name") is not None:
+                contracts.append(f"alter_column {table}.{column} (rename)")
+            elif operation.keyword("type_") is not None and not widens(operation):
+                contracts.append(f"alter_column {table}.{column} (new type)")
+            elif operation.keyword("type_") is not None:
+                expands.append("alter_column (wider string)")
             if operation.keyword("new_column_name") is not None:
                 found += mapped(metadata, table, column, "renames")
         if name == "drop_column":

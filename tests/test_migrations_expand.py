@@ -64,6 +64,8 @@ BAD = {
     "drop of a mapped column, batch": 'with op.batch_alter_table("comments") as batch_op:\n    batch_op.drop_column("author")',
     "rename of a mapped column": 'op.alter_column("comments", "author", new_column_name="author_name")',
     "new type": 'op.alter_column("comments", "legacy", type_=sa.Integer())',
+    "a shorter string": 'op.alter_column("bans", "created_by", existing_type=sa.String(length=120), type_=sa.String(80))',
+    "a string of unknown width made longer": 'op.alter_column("bans", "created_by", type_=sa.String(length=200))',
     "drop of a mapped table": 'op.drop_table("posts")',
     "rename of a mapped table": 'op.rename_table("comments", "remarks")',
     "not null in SQL": 'op.execute("ALTER TABLE comments ADD COLUMN pinned boolean NOT NULL")',
@@ -89,6 +91,7 @@ GOOD = {
                              '    batch_op.add_column(sa.Column("score", sa.Integer(), server_default="0", nullable=False))',
     "new table": 'op.create_table("reports", sa.Column("id", sa.Integer(), nullable=False))',
     "index": 'op.create_index("ix_comments_edited", "comments", ["edited_at"])',
+    "a longer string": 'op.alter_column("bans", "created_by", existing_type=sa.String(length=80), type_=sa.String(120))',
     "not null with a default in SQL": 'op.execute("ALTER TABLE comments ADD COLUMN pinned boolean NOT NULL DEFAULT false")',
     "a new table with its index, and one existing table": 'op.create_table("reports", sa.Column("id", sa.Integer()))\n'
                                                           'op.create_index("ix_reports_id", "reports", ["id"])\n'
