@@ -26,7 +26,7 @@ SECRET = "nginx-test-secret-key-0123456789-abcdefghij"
 
 @pytest.fixture(scope="module")
 def service(database_url):
-    server = Gunicorn(service_env(database_url, TRUSTED_PROXIES="1", SECRET_KEY=SECRET))
+    server = Gunicorn(service_env(database_url, TRUSTED_PROXIES="1", SECRET_KEY=SECRET, TRUSTED_HOSTS="comments.example,127.0.0.1"))
     yield server
     server.stop()
 

@@ -105,7 +105,8 @@ def test_primary_killed_under_load_no_error_and_every_cached_answer_equals_the_d
     sentinel.start()
     # Rate limits on (generous), so that their counts must follow the failover too.
     env = service_env(database_url, RATELIMIT_ENABLED="true", RATELIMIT_COMMENTS="10000 per minute",
-                      RATELIMIT_LIKES="10000 per minute", **sentinel.env)
+                      RATELIMIT_LIKES="10000 per minute", RATELIMIT_LIKES_PER_POST="10000 per day",
+                      **sentinel.env)
     server = Gunicorn(env)
     publish_posts(server.address, editor)
     marks: dict[str, float] = {}

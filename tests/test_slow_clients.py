@@ -26,7 +26,7 @@ BIG_THREAD = 40     # comments of ~9,500 characters: an answer of ~400 KB, more 
 
 @pytest.fixture(scope="module")
 def service(database_url):
-    server = Gunicorn(service_env(database_url, TRUSTED_PROXIES="1"), workers=2)
+    server = Gunicorn(service_env(database_url, TRUSTED_PROXIES="1", TRUSTED_HOSTS="comments.example,127.0.0.1"), workers=2)
     yield server
     server.stop()
 
