@@ -10,7 +10,7 @@ import argparse
 import secrets
 import subprocess
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -162,12 +162,11 @@ def row_of(target: Target, best: Best, baseline: wrk.Result, scenario: str,
 
 
 def compare(target: Target, bare: services.Gunicorn, server: services.Gunicorn, args: argparse.Namespace,
-            seconds: float, queries: dict[str, int | None], scenario: str,
-            show: Callable[[dict[str, Any]], None] | None = None) -> dict[str, Any]:
-    """Load bare Flask and the target in turns; keep the best run of each; print the row (``show``, else HEADER's)."""
+            seconds: float, queries: dict[str, int | None], scenario: str) -> dict[str, Any]:
+    """Load bare Flask and the target in turns; keep the best run of each; print the row under HEADER."""
     baseline, best = best_of([(bare, None), (server, target)], args, seconds, profiled=1 if args.profile else None)
     row = row_of(target, best, baseline.result, scenario, queries)
-    (show or print_row)(row)
+    print_row(row)
     return row
 
 

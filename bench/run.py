@@ -1,6 +1,7 @@
 """Benchmark the service's reads against a bare Flask endpoint served the same way, in one run.
 
     python -m bench.run [--quick] [--scenario widgets] [--duration 5] [--profile]
+    python -m bench.run --scenario settings --scenario pgbouncer   # the fleet's settings (bench/fleet.py)
 
 Starts a Redis of its own (or uses --redis-url), a throwaway PostgreSQL
 database per scenario, gunicorn with the same settings for the service, for
@@ -10,11 +11,13 @@ machine. Prints requests/s, p50, p99, the ratio to bare Flask, the workers'
 CPU time per request and largest RSS, and how many database queries a warm
 read makes; then the comparisons the targets are about (cached vs cold, large
 vs small, ours vs Isso). Exits non-zero if a request failed or a cached read
-went to the database.
+went to the database. The fleet scenarios (worker classes and counts,
+PgBouncer) run only when named, and print Markdown tables.
 """
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import os
 import platform
@@ -25,17 +28,41 @@ from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
-from bench import isso, services, wrk
+from bench import fleet, isso, services, wrk
 from bench.measure import HEADER, ISSO, OUT, PY_SPY, TARGET_RATIO, compare, prepare, service_env
 from bench.scenarios import COMMENT_LUA, SCENARIOS, THREAD, Scenario, Target
 
 ALL = [*sorted(SCENARIOS), ISSO]
+FLEET = [fleet.SETTINGS, fleet.PGBOUNCER]  # only when named: the matrix alone takes about 15 minutes
+
+
+def positive(value: str) -> int:
+    """Read a whole number above 0."""
+    number = int(value)
+    if number < 1:
+        raise ValueError(value)
+    return number
+
+
+def listed(kind: type, choices: tuple[Any, ...] | None = None) -> Any:
+    """Return a parser of a comma-separated list of ``kind`` (each one of ``choices``, if given)."""
+    def parse(value: str) -> list[Any]:
+        try:
+            items = [kind(item.strip()) for item in value.split(",") if item.strip()]
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not a comma-separated list of {kind.__name__}: {value!r}") from None
+        wrong = [item for item in items if choices is not None and item not in choices]
+        if not items or wrong:
+            raise argparse.ArgumentTypeError(f"choose from {', '.join(map(str, choices or ()))}: {value!r}")
+        return items
+    return parse
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="smoke run: 1 s per measurement, no warm-up")
-    parser.add_argument("--scenario", action="append", choices=ALL, help="repeatable; default: all")
+    parser.add_argument("--scenario", action="append", choices=[*ALL, *FLEET],
+                        help=f"repeatable; default: all but {' and '.join(FLEET)}")
     parser.add_argument("--duration", type=float, default=5.0, help="seconds of load per measurement")
     parser.add_argument(
         "--rounds", type=int, default=3,
@@ -44,6 +71,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--threads", type=int, default=2, help="wrk threads")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers, for both apps")
+    parser.add_argument("--matrix-classes", type=listed(str, fleet.CLASSES), default=list(fleet.CLASSES),
+                        help=f"worker classes of --scenario settings (default: {','.join(fleet.CLASSES)}; "
+                             f"gthread with {fleet.GTHREAD_THREADS} threads)")
+    parser.add_argument("--matrix-workers", type=listed(positive), default=list(fleet.COUNTS),
+                        help=f"worker counts of --scenario settings (default: {','.join(map(str, fleet.COUNTS))})")
     parser.add_argument("--redis-url", help="use this Redis instead of starting one")
     parser.add_argument(
         "--pg-admin-url",
@@ -161,6 +193,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.profile and not PY_SPY.exists():
         print("--profile needs py-spy: pip install -r bench/requirements.txt", file=sys.stderr)
         return 2
+    if fleet.SETTINGS in (args.scenario or ()) and "gevent" in args.matrix_classes \
+            and importlib.util.find_spec("gevent") is None:
+        print("gevent workers need gevent: pip install -r bench/requirements.txt", file=sys.stderr)
+        return 2
     seconds = 1.0 if args.quick else args.duration
     rows: list[dict[str, Any]] = []
     with ExitStack() as stack:
@@ -180,12 +216,17 @@ def main(argv: list[str] | None = None) -> int:
                       f"moderation off, the same 50-comment thread posted through its API\n{HEADER}", flush=True)
                 rows += run_isso(bare, args, seconds)
                 continue
+            if name in FLEET:
+                print(f"\n{name}: {fleet.DESCRIPTIONS[name]}", flush=True)
+                rows += (fleet.run_settings(redis_url, args, seconds) if name == fleet.SETTINGS
+                         else fleet.run_pgbouncer(bare, redis_url, args, seconds))
+                continue
             scenario = SCENARIOS[name]
             print(f"\n{scenario.name}: {scenario.description}\n{HEADER}", flush=True)
             rows += run_scenario(scenario, bare, redis_url, args, seconds)
         print("\ncomparisons: first target / second (by ratio: of their ratios to bare Flask; by req/s: "
               "of their req/s; by cpu/req: second's CPU per request / first's)", flush=True)
-        found = comparisons(rows)
+        found = comparisons([row for row in rows if row["scenario"] not in FLEET])  # their own tables compare
     OUT.mkdir(exist_ok=True)
     report = OUT / f"results-{time.strftime('%Y%m%d-%H%M%S')}.json"
     report.write_text(json.dumps({"seconds": seconds, "connections": args.connections, "machine": machine(),
@@ -193,7 +234,8 @@ def main(argv: list[str] | None = None) -> int:
     widget_ratios = [row["ratio"] for row in rows if row["widget"]]
     if widget_ratios:
         print(f"\ncached widget reads: ratio to bare Flask min {min(widget_ratios):.2f}, "
-              f"mean {sum(widget_ratios) / len(widget_ratios):.2f} (target {TARGET_RATIO}); results in {report}")
+              f"mean {sum(widget_ratios) / len(widget_ratios):.2f} (target {TARGET_RATIO})")
+    print(f"results in {report}")
     failed = [row["target"] for row in rows if row["errors"] or (row["cached"] and row["db_queries"])]
     if failed:
         print(f"FAILED: {', '.join(failed)} (failed requests, or a cached read that queried the database)")

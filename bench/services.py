@@ -11,10 +11,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import psycopg
 
-from tests.servers import RedisServer, free_port
+from tests.servers import PgBouncer, RedisServer, free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 # Empty settings, so that the production gunicorn.conf.py in ROOT is not read (see that file).
@@ -41,6 +42,21 @@ def private_redis() -> Iterator[str]:
     server = RedisServer().start()
     try:
         yield server.url
+    finally:
+        server.stop()
+
+
+@contextmanager
+def private_pgbouncer(database_url: str) -> Iterator[str]:
+    """Run a PgBouncer of the benchmark's own in front of ``database_url``'s server; yield the URL through it.
+
+    It is configured as deploy/pgbouncer.ini says (transaction pooling, its
+    pool sizes), with only a spare port, its files and the routing changed.
+    """
+    parts = urlsplit(database_url)
+    server = PgBouncer(parts.hostname or "127.0.0.1", parts.port or 5432).start()
+    try:
+        yield server.url(database_url)
     finally:
         server.stop()
 
