@@ -33,7 +33,7 @@ from bench.measure import HEADER, ISSO, OUT, PY_SPY, TARGET_RATIO, compare, prep
 from bench.scenarios import COMMENT_LUA, SCENARIOS, THREAD, Scenario, Target
 
 ALL = [*sorted(SCENARIOS), ISSO]
-FLEET = [fleet.SETTINGS, fleet.PGBOUNCER]  # only when named: the matrix alone takes about 15 minutes
+FLEET = [fleet.SETTINGS, fleet.PGBOUNCER]  # only when named: the matrix alone takes about 16 minutes
 
 
 def positive(value: str) -> int:
