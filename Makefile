@@ -21,6 +21,11 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt $(BIN)/activate
 	$(BIN)/pip install -q -r requirements-dev.txt
 	touch $@
 
+# The benchmark's own tools (py-spy, gevent for gunicorn's gevent workers), beside the test tools.
+$(VENV)/.installed-bench: bench/requirements.txt $(VENV)/.installed
+	$(BIN)/pip install -q -r bench/requirements.txt
+	touch $@
+
 run: $(VENV)/.installed
 	$(BIN)/flask --app wsgi db upgrade
 	$(BIN)/flask --app wsgi demo load
@@ -46,7 +51,7 @@ test-pgbouncer: system-deps $(VENV)/.installed services
 lint: $(VENV)/.installed
 	$(BIN)/ruff check comments_service tests bench config.py wsgi.py
 
-bench: system-deps $(VENV)/.installed services
+bench: system-deps $(VENV)/.installed-bench services
 	$(BIN)/python -m bench.run $(BENCH_ARGS)
 
 clean:

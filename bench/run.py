@@ -1,6 +1,7 @@
 """Benchmark the service's reads against a bare Flask endpoint served the same way, in one run.
 
     python -m bench.run [--quick] [--scenario widgets] [--duration 5] [--profile]
+    python -m bench.run --scenario settings --scenario pgbouncer   # the fleet's settings (bench/fleet.py)
 
 Starts a Redis of its own (or uses --redis-url), a throwaway PostgreSQL
 database per scenario, gunicorn with the same settings for the service, for
@@ -10,16 +11,16 @@ machine. Prints requests/s, p50, p99, the ratio to bare Flask, the workers'
 CPU time per request and largest RSS, and how many database queries a warm
 read makes; then the comparisons the targets are about (cached vs cold, large
 vs small, ours vs Isso). Exits non-zero if a request failed or a cached read
-went to the database.
+went to the database. The fleet scenarios (worker classes and counts,
+PgBouncer) run only when named, and print Markdown tables.
 """
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import os
 import platform
-import secrets
-import subprocess
 import sys
 import tempfile
 import time
@@ -27,22 +28,41 @@ from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event, text
+from bench import fleet, isso, services, wrk
+from bench.measure import HEADER, ISSO, OUT, PY_SPY, TARGET_RATIO, compare, prepare, service_env
+from bench.scenarios import COMMENT_LUA, SCENARIOS, THREAD, Scenario, Target
 
-from bench import isso, services, wrk
-from bench.scenarios import BLOG_ORIGIN, COMMENT_LUA, SCENARIOS, THREAD, Scenario, Target
-
-OUT = Path(__file__).resolve().parent / "out"
-TARGET_RATIO = 0.75  # cached widget reads, against bare Flask
-RSS_TARGET_MB = 120
-ISSO = "isso"
 ALL = [*sorted(SCENARIOS), ISSO]
+FLEET = [fleet.SETTINGS, fleet.PGBOUNCER]  # only when named: the matrix alone takes about 16 minutes
+
+
+def positive(value: str) -> int:
+    """Read a whole number above 0."""
+    number = int(value)
+    if number < 1:
+        raise ValueError(value)
+    return number
+
+
+def listed(kind: type, choices: tuple[Any, ...] | None = None) -> Any:
+    """Return a parser of a comma-separated list of ``kind`` (each one of ``choices``, if given)."""
+    def parse(value: str) -> list[Any]:
+        try:
+            items = [kind(item.strip()) for item in value.split(",") if item.strip()]
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not a comma-separated list of {kind.__name__}: {value!r}") from None
+        wrong = [item for item in items if choices is not None and item not in choices]
+        if not items or wrong:
+            raise argparse.ArgumentTypeError(f"choose from {', '.join(map(str, choices or ()))}: {value!r}")
+        return items
+    return parse
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="smoke run: 1 s per measurement, no warm-up")
-    parser.add_argument("--scenario", action="append", choices=ALL, help="repeatable; default: all")
+    parser.add_argument("--scenario", action="append", choices=[*ALL, *FLEET],
+                        help=f"repeatable; default: all but {' and '.join(FLEET)}")
     parser.add_argument("--duration", type=float, default=5.0, help="seconds of load per measurement")
     parser.add_argument(
         "--rounds", type=int, default=3,
@@ -51,6 +71,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--threads", type=int, default=2, help="wrk threads")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers, for both apps")
+    parser.add_argument("--matrix-classes", type=listed(str, fleet.CLASSES), default=list(fleet.CLASSES),
+                        help=f"worker classes of --scenario settings (default: {','.join(fleet.CLASSES)}; "
+                             f"gthread with {fleet.GTHREAD_THREADS} threads)")
+    parser.add_argument("--matrix-workers", type=listed(positive), default=list(fleet.COUNTS),
+                        help=f"worker counts of --scenario settings (default: {','.join(map(str, fleet.COUNTS))})")
     parser.add_argument("--redis-url", help="use this Redis instead of starting one")
     parser.add_argument(
         "--pg-admin-url",
@@ -61,81 +86,6 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def prepare(scenario: Scenario, env: dict[str, str]) -> tuple[dict[str, Any], dict[str, int | None]]:
-    """Build the schema, load the data, and count the queries of each target's warm read."""
-    import flask_migrate
-
-    from comments_service import cache, create_app
-    from comments_service.extensions import db
-    from config import database_url
-
-    app = create_app({
-        "SQLALCHEMY_DATABASE_URI": database_url(env["DATABASE_URL"]), "REDIS_URL": env["REDIS_URL"] or None,
-        "SECRET_KEY": env["SECRET_KEY"], "RATELIMIT_ENABLED": False,
-    })
-    with app.app_context():
-        flask_migrate.upgrade()
-        facts = scenario.load()
-        # Planner statistics, as autovacuum gathers them on a live database a minute after a bulk load.
-        db.session.commit()
-        db.session.execute(text("ANALYZE"))
-        db.session.commit()
-        cache.drop_all()  # a shared Redis may hold values of an earlier run's database
-        client = app.test_client()
-        statements: list[str] = []
-        event.listen(db.engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
-        queries: dict[str, int | None] = {}
-        for target in scenario.targets(facts):
-            if target.script:  # a write: its queries are the domain's, not a cache question
-                queries[target.name] = None
-                continue
-            client.get(target.path, headers=target.headers)
-            statements.clear()
-            response = client.get(target.path, headers=target.headers)
-            if response.status_code != 200:
-                raise RuntimeError(f"{target.path} answered {response.status_code}: {response.data[:200]!r}")
-            queries[target.name] = len(statements)
-        db.engine.dispose()
-    return facts, queries
-
-
-def lua(target: Target) -> Path | None:
-    """Write the target's Lua script with a prefix never used before, so that no request repeats an earlier one."""
-    if target.script is None:
-        return None
-    OUT.mkdir(exist_ok=True)
-    path = OUT / "request.lua"
-    path.write_text(target.script.replace("{prefix}", secrets.token_hex(8)))
-    return path
-
-
-def measure(server: services.Gunicorn, target: Target | None, args: argparse.Namespace, seconds: float,
-            warm: bool) -> tuple[wrk.Result, float, float]:
-    """Load one target with wrk, after a short warm-up if ``warm``; return wrk's result, CPU ms/request, RSS MB."""
-    url = server.url + (target.path if target else "/json")
-    headers = target.headers if target else None
-    if warm:
-        wrk.run(url, 1, args.connections, args.threads, headers, lua(target) if target else None)
-    script = lua(target) if target else None
-    cpu_before = server.cpu_seconds()
-    result = wrk.run(url, seconds, args.connections, args.threads, headers, script)
-    cpu_ms = (server.cpu_seconds() - cpu_before) * 1000 / max(1, result.requests)
-    return result, cpu_ms, server.rss_mb()
-
-
-PY_SPY = Path(sys.executable).parent / "py-spy"
-
-
-def profile(server: services.Gunicorn, name: str, seconds: float) -> subprocess.Popen[bytes]:
-    """Record a flame graph of one worker while it is loaded."""
-    OUT.mkdir(exist_ok=True)
-    slug = "".join(ch if ch.isalnum() else "-" for ch in name)
-    pid = server.worker_pids()[0]
-    command = [str(PY_SPY), "record", "--pid", str(pid), "--duration", str(int(seconds)), "--rate", "250",
-               "--output", str(OUT / f"profile-{slug}.svg")]
-    return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-
-
 def noise_floor(bare: services.Gunicorn, args: argparse.Namespace, seconds: float) -> dict[str, Any]:
     """Measure bare Flask against a second copy of itself: the ratio two equal servers get here."""
     with services.gunicorn("bench.bare:app", {}, args.workers, "/json") as twin:
@@ -143,72 +93,16 @@ def noise_floor(bare: services.Gunicorn, args: argparse.Namespace, seconds: floa
         return compare(target, bare, twin, args, seconds, {target.name: 0}, "calibration")
 
 
-def compare(target: Target, bare: services.Gunicorn, server: services.Gunicorn, args: argparse.Namespace,
-            seconds: float, queries: dict[str, int | None], scenario: str) -> dict[str, Any]:
-    """Load bare Flask and the target in turns; keep the best run of each."""
-    baselines, results = [], []
-    for round_ in range(1 if args.quick else args.rounds):
-        warm = round_ == 0 and not args.quick
-        baselines.append(measure(bare, None, args, seconds, warm)[0])
-        spy = profile(server, target.name, seconds) if args.profile and not results else None
-        results.append(measure(server, target, args, seconds, warm))
-        if spy is not None:
-            spy.wait(timeout=seconds + 30)
-    baseline = max(baselines, key=lambda r: r.requests_per_second)
-    result, cpu_ms, rss_mb = max(results, key=lambda r: r[0].requests_per_second)
-    row = {
-        "scenario": scenario, "target": target.name, "path": target.path,
-        "widget": target.widget, "cached": target.cached, **result.as_dict(),
-        "errors": sum(r[0].errors for r in results),
-        "bare_requests_per_second": baseline.requests_per_second,
-        "ratio": result.requests_per_second / baseline.requests_per_second,
-        "target_ratio": TARGET_RATIO if target.widget else target.target_ratio,
-        "cpu_ms_per_request": cpu_ms, "rss_mb": max(r[2] for r in results),
-        "db_queries": queries[target.name],
-    }
-    print_row(row)
-    return row
-
-
 def run_scenario(scenario: Scenario, bare: services.Gunicorn, redis_url: str, args: argparse.Namespace,
                  seconds: float) -> list[dict[str, Any]]:
     rows = []
     with services.database(args.pg_admin_url) as db_url:
-        env = {
-            "DATABASE_URL": db_url, "REDIS_URL": redis_url, "SECRET_KEY": secrets.token_urlsafe(48),
-            # Production settings: rate limits on (they apply to writes), pre-moderation, links
-            # from PUBLIC_URL (as mails need it; TRUSTED_HOSTS instead adds Flask's host check).
-            "APP_ENV": "production", "RATELIMIT_ENABLED": "1", "MODERATION": "pre",
-            "CORS_ORIGINS": BLOG_ORIGIN, "PUBLIC_URL": "https://comments.example",
-            **scenario.env,
-        }
+        env = service_env(db_url, redis_url, scenario.env)
         facts, queries = prepare(scenario, env)
         with services.gunicorn("wsgi:app", env, args.workers, "/healthz") as service:
             for target in scenario.targets(facts):
                 rows.append(compare(target, bare, service, args, seconds, queries, scenario.name))
     return rows
-
-
-HEADER = (f"{'target':<22}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'bare req/s':>12}{'ratio':>8}{'goal':>6}"
-          f"{'cpu ms/req':>12}{'rss MB':>8}{'db queries':>12}")
-
-
-def print_row(row: dict[str, Any]) -> None:
-    flag = ""
-    goal = row["target_ratio"]
-    if goal is not None and row["ratio"] < goal:
-        flag = f"  below {goal}"
-    if row["rss_mb"] >= RSS_TARGET_MB and not row["scenario"] == ISSO:
-        flag += f"  RSS over {RSS_TARGET_MB} MB"
-    if row["errors"]:
-        flag += f"  {row['errors']} failed requests"
-    queries = "-" if row["db_queries"] is None else row["db_queries"]
-    print(
-        f"{row['target']:<22}{row['requests_per_second']:>9.0f}{row['p50_ms']:>9.2f}{row['p99_ms']:>9.2f}"
-        f"{row['bare_requests_per_second']:>12.0f}{row['ratio']:>8.3f}{'' if goal is None else goal:>6}"
-        f"{row['cpu_ms_per_request']:>12.2f}{row['rss_mb']:>8.0f}{queries:>12}{flag}",
-        flush=True,
-    )
 
 
 ISSO_COMMENT_LUA = COMMENT_LUA.replace('"author": "Bench reader", "email": "reader@example.org", "body"',
@@ -299,6 +193,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.profile and not PY_SPY.exists():
         print("--profile needs py-spy: pip install -r bench/requirements.txt", file=sys.stderr)
         return 2
+    if fleet.SETTINGS in (args.scenario or ()) and "gevent" in args.matrix_classes \
+            and importlib.util.find_spec("gevent") is None:
+        print("gevent workers need gevent: pip install -r bench/requirements.txt", file=sys.stderr)
+        return 2
     seconds = 1.0 if args.quick else args.duration
     rows: list[dict[str, Any]] = []
     with ExitStack() as stack:
@@ -318,12 +216,17 @@ def main(argv: list[str] | None = None) -> int:
                       f"moderation off, the same 50-comment thread posted through its API\n{HEADER}", flush=True)
                 rows += run_isso(bare, args, seconds)
                 continue
+            if name in FLEET:
+                print(f"\n{name}: {fleet.DESCRIPTIONS[name]}", flush=True)
+                rows += (fleet.run_settings(redis_url, args, seconds) if name == fleet.SETTINGS
+                         else fleet.run_pgbouncer(bare, redis_url, args, seconds))
+                continue
             scenario = SCENARIOS[name]
             print(f"\n{scenario.name}: {scenario.description}\n{HEADER}", flush=True)
             rows += run_scenario(scenario, bare, redis_url, args, seconds)
         print("\ncomparisons: first target / second (by ratio: of their ratios to bare Flask; by req/s: "
               "of their req/s; by cpu/req: second's CPU per request / first's)", flush=True)
-        found = comparisons(rows)
+        found = comparisons([row for row in rows if row["scenario"] not in FLEET])  # their own tables compare
     OUT.mkdir(exist_ok=True)
     report = OUT / f"results-{time.strftime('%Y%m%d-%H%M%S')}.json"
     report.write_text(json.dumps({"seconds": seconds, "connections": args.connections, "machine": machine(),
@@ -331,7 +234,8 @@ def main(argv: list[str] | None = None) -> int:
     widget_ratios = [row["ratio"] for row in rows if row["widget"]]
     if widget_ratios:
         print(f"\ncached widget reads: ratio to bare Flask min {min(widget_ratios):.2f}, "
-              f"mean {sum(widget_ratios) / len(widget_ratios):.2f} (target {TARGET_RATIO}); results in {report}")
+              f"mean {sum(widget_ratios) / len(widget_ratios):.2f} (target {TARGET_RATIO})")
+    print(f"results in {report}")
     failed = [row["target"] for row in rows if row["errors"] or (row["cached"] and row["db_queries"])]
     if failed:
         print(f"FAILED: {', '.join(failed)} (failed requests, or a cached read that queried the database)")

@@ -11,14 +11,16 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import psycopg
 
-from tests.servers import RedisServer, free_port
+from tests.servers import PgBouncer, RedisServer, free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 # Empty settings, so that the production gunicorn.conf.py in ROOT is not read (see that file).
 SETTINGS = Path(__file__).resolve().parent / "gunicorn.conf.py"
+WORKER_CLASSES = ("sync", "gthread", "gevent")  # gevent: bench/requirements.txt
 
 
 @contextmanager
@@ -44,17 +46,42 @@ def private_redis() -> Iterator[str]:
         server.stop()
 
 
+@contextmanager
+def private_pgbouncer(database_url: str) -> Iterator[str]:
+    """Run a PgBouncer of the benchmark's own in front of ``database_url``'s server; yield the URL through it.
+
+    It is configured as deploy/pgbouncer.ini says (transaction pooling, its
+    pool sizes), with only a spare port, its files and the routing changed.
+    """
+    parts = urlsplit(database_url)
+    server = PgBouncer(parts.hostname or "127.0.0.1", parts.port or 5432).start()
+    try:
+        yield server.url(database_url)
+    finally:
+        server.stop()
+
+
 class Gunicorn:
-    """A gunicorn server with the settings every benchmarked app shares."""
+    """A gunicorn server with the settings every benchmarked app shares.
+
+    ``worker_class`` is gunicorn's (``sync``, ``gthread``, ``gevent``);
+    ``threads`` is the threads of each ``gthread`` worker (gunicorn would turn
+    a sync worker with more than one thread into gthread, so other classes
+    take none).
+    """
 
     def __init__(self, app: str, env: dict[str, str], workers: int, ready_path: str,
                  python: Path | None = None, port: int | None = None, cwd: Path = ROOT,
-                 log: Path | None = None) -> None:
+                 log: Path | None = None, worker_class: str = "sync", threads: int = 1) -> None:
+        if worker_class not in WORKER_CLASSES:
+            raise ValueError(f"unknown worker class {worker_class!r}: one of {', '.join(WORKER_CLASSES)}")
+        if threads != 1 and worker_class != "gthread":
+            raise ValueError(f"{worker_class} workers take no threads (only gthread does)")
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         command = [
             str(python or sys.executable), "-m", "gunicorn", "--config", str(SETTINGS),
-            "--workers", str(workers), "--worker-class", "sync",
+            "--workers", str(workers), "--worker-class", worker_class, "--threads", str(threads),
             "--bind", f"127.0.0.1:{self.port}", "--log-level", "warning", app,
         ]
         self.log = open(log, "wb") if log else None  # noqa: SIM115 - closed in stop()
