@@ -4,7 +4,9 @@ What the reader sent is checked before the database is asked anything. A new
 comment is written with Core statements and counted on its post with its
 INSERT (status.set_status keeps the count for every later change); on
 PostgreSQL both are one statement, run on its own: it commits itself, and
-the answer still comes only after the commit.
+the answer still comes only after the commit. A reply (whose subscribers may
+be told of it) and a comment with ``notify`` (a subscription, perhaps a
+confirmation mail) are written in one transaction with what they cause.
 """
 from __future__ import annotations
 
@@ -16,7 +18,7 @@ from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import Select, and_, bindparam, insert, update
 
-from . import auth, events, sanitize, spam
+from . import auth, events, reply_mail, sanitize, spam, subscriptions
 from .database import dialect_name, standalone_statements
 from .errors import ApiError, invalid, not_found
 from .extensions import db
@@ -61,6 +63,7 @@ class NewComment(NamedTuple):
     edit_until: datetime
     edited_at: None = None
     like_count: int = 0
+    subscription: str | None = None
 
 
 _PARENT = Comment.__table__.alias("parent")
@@ -96,7 +99,9 @@ def create_comment(slug: str, data: dict[str, Any], reader: str | None, ip: str 
     ip_hash = auth.ip_hash(ip)
     parent_id = data.get("parent_id")
     checks, params = spam.lookups(body_source, email, reader, ip_hash)
-    single_statement = dialect_name() == "postgresql"
+    notify = bool(data.get("notify")) and email is not None
+    # One statement commits itself; a reply (its subscribers' notices) or a subscription needs a transaction.
+    single_statement = dialect_name() == "postgresql" and parent_id is None and not notify
     if single_statement:
         standalone_statements()
     # A reply names a comment of an existing post: no post is created for one.
@@ -125,10 +130,17 @@ def create_comment(slug: str, data: dict[str, Any], reader: str | None, ip: str 
         comment_id = db.session.execute(_INSERT, row).inserted_primary_key[0]
         if approved:
             db.session.execute(_COUNT_APPROVED, {"counted_post": post.id})
+            reply_mail.reply_public(comment_id, parent_id, email, reader)
+    subscription = None
+    if notify:
+        assert email is not None
+        subscription = subscriptions.subscribe(comment_id, post, email, reader,
+                                               send=verdict.status != CommentStatus.SPAM)
     db.session.commit()
     token = _serializer().dumps(comment_id)
     created = NewComment(comment_id, post.id, parent_id, author, website, avatar, body_html, now, verdict.status,
-                         token, now + timedelta(seconds=current_app.config["EDIT_WINDOW_SECONDS"]))
+                         token, now + timedelta(seconds=current_app.config["EDIT_WINDOW_SECONDS"]),
+                         subscription=subscription)
     if created.status == CommentStatus.APPROVED:
         events.notify(post.slug, events.COMMENTS)
     elif created.status == CommentStatus.PENDING and events.queue_watched():

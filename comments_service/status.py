@@ -2,12 +2,15 @@
 
 Every change of a stored comment's status goes through :func:`set_status`,
 which keeps ``posts.comment_count`` in the same transaction as the comment
-row (a new comment is counted with its INSERT, in comment_writes).
+row (a new comment is counted with its INSERT, in comment_writes). A reply
+that becomes public queues its subscribers' notices in the same transaction
+too (reply_mail).
 """
 from __future__ import annotations
 
 from sqlalchemy import delete, exists, select, update
 
+from . import reply_mail
 from .extensions import db
 from .models import Comment, CommentStatus, Post
 
@@ -21,6 +24,8 @@ def set_status(comment: Comment, new: CommentStatus) -> CommentStatus:
         db.session.execute(
             update(Post).where(Post.id == comment.post_id).values(comment_count=Post.comment_count + delta)
         )
+    if delta > 0:
+        reply_mail.reply_public(comment.id, comment.parent_id, comment.email, comment.reader_hash)
     return old
 
 

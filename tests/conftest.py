@@ -32,7 +32,8 @@ REDIS_PORT = int(os.environ.get("TEST_REDIS_PORT", "6379"))
 REDIS_DB = int(os.environ.get("TEST_REDIS_DB", "15"))
 REDIS_URL = f"redis://{REDIS_HOST}:{REDIS_PORT}/{REDIS_DB}"
 TABLES = ("comment_likes", "post_likes", "post_tags", "comments", "tags", "posts",
-          "api_tokens", "users", "bans", "moderation_events", "jobs")
+          "api_tokens", "users", "bans", "moderation_events", "jobs", "subscription_notices", "subscriptions",
+          "mail_addresses")
 
 
 @pytest.fixture(scope="session")
