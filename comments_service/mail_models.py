@@ -16,7 +16,7 @@ from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .extensions import db
-from .models import TZDateTime
+from .models import Post, TZDateTime
 from .times import utcnow
 
 
@@ -31,6 +31,10 @@ class MailAddress(db.Model):
     confirm_sent_at: Mapped[datetime | None] = mapped_column(TZDateTime)
     unsubscribed_at: Mapped[datetime | None] = mapped_column(TZDateTime)
     bounced_at: Mapped[datetime | None] = mapped_column(TZDateTime)
+
+    subscriptions: Mapped[list[Subscription]] = relationship(
+        back_populates="address", order_by="Subscription.id", passive_deletes=True
+    )
 
     @property
     def active(self) -> bool:
@@ -58,7 +62,8 @@ class Subscription(db.Model):
     # When the last notification of this thread was queued: replies within NOTIFY_GROUP_SECONDS wait and go together.
     notified_at: Mapped[datetime | None] = mapped_column(TZDateTime)
 
-    address: Mapped[MailAddress] = relationship(lazy="joined")
+    address: Mapped[MailAddress] = relationship(lazy="joined", back_populates="subscriptions")
+    post: Mapped[Post] = relationship()
 
     __table_args__ = (UniqueConstraint("address_id", "comment_id", name="uq_subscriptions_address_comment"),)
 

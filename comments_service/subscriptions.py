@@ -189,11 +189,12 @@ def of_address(email: str) -> dict[str, Any] | None:
         .where(Subscription.address_id == address.id)
         .order_by(Subscription.id)
     ).all()
-    return {"address": address, "subscriptions": [
-        {"comment_id": s.comment_id, "post": slug, "created_at": s.created_at, "ended_at": s.ended_at,
-         "notified_at": s.notified_at}
-        for s, slug in rows
-    ]}
+    return {
+        "created_at": address.created_at, "confirmed_at": address.confirmed_at,
+        "unsubscribed_at": address.unsubscribed_at, "bounced_at": address.bounced_at,
+        "subscriptions": [{"comment_id": s.comment_id, "post": slug, "created_at": s.created_at,
+                           "ended_at": s.ended_at, "notified_at": s.notified_at} for s, slug in rows],
+    }
 
 
 def erase_address(email: str) -> int:
