@@ -11,7 +11,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import Config
 
-from . import api, cache, database, ratelimit, redis_client, web, webhook
+from . import api, cache, database, notifications, ratelimit, redis_client, web
 from .cli import register_commands
 from .errors import register_errorhandlers
 from .extensions import cors, db, migrate
@@ -74,7 +74,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
 
 def register_extensions(app: Flask) -> None:
-    """Bind the database, migrations, Redis, the cache, CORS, rate limits and the moderation webhook to the app."""
+    """Bind the database, migrations, Redis, the cache, CORS, rate limits, and check the mail and webhook settings."""
     database.init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS, render_as_batch=True)
     redis_client.init_app(app)
@@ -91,4 +91,4 @@ def register_extensions(app: Flask) -> None:
         always_send=False,
     )
     ratelimit.init_app(app)
-    webhook.init_app(app)
+    notifications.init_app(app)

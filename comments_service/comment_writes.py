@@ -4,9 +4,10 @@ What the reader sent is checked before the database is asked anything. A new
 comment is written with Core statements and counted on its post with its
 INSERT (status.set_status keeps the count for every later change); on
 PostgreSQL both are one statement, run on its own: it commits itself, and
-the answer still comes only after the commit. A reply (whose subscribers may
-be told of it) and a comment with ``notify`` (a subscription, perhaps a
-confirmation mail) are written in one transaction with what they cause.
+the answer still comes only after the commit. When someone hears of new
+comments (a webhook, moderators' mail, the subscribers of the comment a reply
+answers) or the comment subscribes to its replies (``notify``), the comment
+and its jobs are written in one transaction instead.
 """
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import Select, and_, bindparam, insert, update
 
-from . import auth, events, reply_mail, sanitize, spam, subscriptions
+from . import auth, events, notifications, sanitize, spam, subscriptions
 from .database import dialect_name, standalone_statements
 from .errors import ApiError, invalid, not_found
 from .extensions import db
@@ -99,10 +100,11 @@ def create_comment(slug: str, data: dict[str, Any], reader: str | None, ip: str 
     ip_hash = auth.ip_hash(ip)
     parent_id = data.get("parent_id")
     checks, params = spam.lookups(body_source, email, reader, ip_hash)
+    single_statement = dialect_name() == "postgresql"
     notify = bool(data.get("notify")) and email is not None
-    # One statement commits itself; a reply (its subscribers' notices) or a subscription needs a transaction.
-    single_statement = dialect_name() == "postgresql" and parent_id is None and not notify
-    if single_statement:
+    # Someone hears of new comments (or of this reply): their jobs are written in the comment's transaction.
+    announce = notifications.wanted() or (parent_id is not None and subscriptions.mail_enabled())
+    if single_statement and not announce and not notify:
         standalone_statements()
     # A reply names a comment of an existing post: no post is created for one.
     post = post_for_write(slug, _write_statement(parent_id is not None, checks), {**params, "parent_id": parent_id},
@@ -130,7 +132,8 @@ def create_comment(slug: str, data: dict[str, Any], reader: str | None, ip: str 
         comment_id = db.session.execute(_INSERT, row).inserted_primary_key[0]
         if approved:
             db.session.execute(_COUNT_APPROVED, {"counted_post": post.id})
-            reply_mail.reply_public(comment_id, parent_id, email, reader)
+    if announce:
+        events.announce_move(db.session.get(Comment, comment_id), None, verdict.status)
     subscription = None
     if notify:
         assert email is not None
@@ -143,8 +146,6 @@ def create_comment(slug: str, data: dict[str, Any], reader: str | None, ip: str 
                          subscription=subscription)
     if created.status == CommentStatus.APPROVED:
         events.notify(post.slug, events.COMMENTS)
-    elif created.status == CommentStatus.PENDING and events.queue_watched():
-        events.notify_queued(db.session.get(Comment, created.id))
     return created
 
 
@@ -203,8 +204,6 @@ def edit_comment(comment_id: int, token: str | None, body: str) -> Comment:
     db.session.commit()
     if old == CommentStatus.APPROVED:
         events.notify(comment.post.slug, events.COMMENTS)
-    if comment.status == CommentStatus.PENDING and old != CommentStatus.PENDING:
-        events.notify_queued(comment)
     return comment
 
 

@@ -1,7 +1,9 @@
-"""What changed, announced after each commit, so that caches can follow.
+"""What changed: announced after each commit, so that caches can follow, and status moves told within it.
 
 Domain functions commit first and then call :func:`notify`; listeners (the
-Redis cache) subscribe to :data:`changed`. Nothing here knows about Redis.
+Redis cache) subscribe to :data:`changed`. A status change is also told
+before the commit (:func:`announce_move`), for the jobs that must be written
+with it (mail, webhooks). Nothing here knows about Redis.
 """
 from __future__ import annotations
 
@@ -24,15 +26,15 @@ def notify(post_slug: str | None, *kinds: str) -> None:
     changed.send(None, post_slug=post_slug, kinds=frozenset(kinds))
 
 
-# Who waits for moderators' attention (the moderation webhook listens).
-queued = _signals.signal("comment-queued")
+# A comment's status changed, told inside the transaction that changes it (background jobs listen).
+moved = _signals.signal("comment-moved")
 
 
-def queue_watched() -> bool:
-    """Tell whether anything listens for comments entering the queue (then one is worth loading)."""
-    return bool(queued.receivers)
+def announce_move(comment: Any, old: Any, new: Any) -> None:
+    """Tell listeners, before the commit, that ``comment`` moves from status ``old`` (None: just written) to ``new``.
 
-
-def notify_queued(comment: Any) -> None:
-    """Announce that a committed comment now waits in the moderation queue."""
-    queued.send(None, comment=comment)
+    Listeners may only add rows to the same session (jobs, with
+    ``jobs.enqueue``): they are committed with the change, or rolled back with
+    it. Nothing else (no Redis, no network) belongs here.
+    """
+    moved.send(None, comment=comment, old=old, new=new)

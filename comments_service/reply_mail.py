@@ -1,14 +1,15 @@
 """Reply mails: the confirmation mail, and the notice of replies that became public, grouped per thread.
 
-When a reply becomes public (posted approved, or approved later), a
-``reply-notice`` job is added in the same transaction for every active
-subscription to the comment it answers, except the replier's own (same
-address or same reader token). With ``NOTIFY_GROUP_SECONDS`` > 0 the job has
-a key per subscription: replies that come while it waits join it, and a
+When a reply becomes public (posted approved, or approved later: told by
+``events.announce_move`` inside that transaction), a ``reply-notice`` job is
+added in the same transaction for every active subscription to the comment
+it answers, except the replier's own (same address or same reader token).
+With ``NOTIFY_GROUP_SECONDS`` > 0 the job has a key per subscription: the
+first reply goes at once, replies that come while a job waits join it, and a
 thread gets at most one mail per that many seconds. The job makes the mail
 when it runs, from what is stored then: a reply no longer public, a stopped
-thread, an address that stopped all mail or bounced, get nothing. Each
-reply is mailed about once (``subscription_notices``).
+thread, an address that stopped all mail or bounced, get nothing. Each reply
+is mailed about once (``subscription_notices``).
 
 Mails hold plain text and the same text escaped in HTML: excerpts of the
 sanitized reply, never its HTML; links only to the post's own page (when it
@@ -25,7 +26,7 @@ from flask import current_app
 from markupsafe import Markup, escape
 from sqlalchemy import exists, or_, select
 
-from . import jobs, mail, mail_links, sanitize
+from . import events, jobs, mail, mail_links, sanitize
 from .database import insert_ignore
 from .extensions import db
 from .mail_models import MailAddress, Subscription, SubscriptionNotice
@@ -86,7 +87,7 @@ def queue_confirmation(address: MailAddress, post_id: int) -> None:
 
 def group_seconds() -> int:
     """Return NOTIFY_GROUP_SECONDS: at most one mail per thread per that many seconds (0: one per reply, at once)."""
-    return int(current_app.config.get("NOTIFY_GROUP_SECONDS", 300))
+    return int(current_app.config["NOTIFY_GROUP_SECONDS"])
 
 
 def _watchers(parent_id: int) -> Any:
@@ -125,6 +126,15 @@ def reply_public(reply_id: int, parent_id: int | None, email: str | None, reader
         wait = (aware(notified_at) + timedelta(seconds=group) - now).total_seconds() if notified_at else 0.0
         jobs.enqueue(NOTICE, {**payload, "reply": None}, delay_seconds=max(0.0, wait),
                      key=f"subscription:{subscription_id}")
+
+
+def _on_moved(sender: Any, comment: Comment, old: CommentStatus | None, new: CommentStatus) -> None:
+    # Told inside the transaction of the move (events.announce_move): the jobs are committed with it.
+    if new == CommentStatus.APPROVED and old != CommentStatus.APPROVED and comment.parent_id and mail.enabled():
+        reply_public(comment.id, comment.parent_id, comment.email, comment.reader_hash)
+
+
+events.moved.connect(_on_moved)
 
 
 def _new_replies(subscription: Subscription, only: int | None) -> list[Comment]:

@@ -2,15 +2,15 @@
 
 Every change of a stored comment's status goes through :func:`set_status`,
 which keeps ``posts.comment_count`` in the same transaction as the comment
-row (a new comment is counted with its INSERT, in comment_writes). A reply
-that becomes public queues its subscribers' notices in the same transaction
-too (reply_mail).
+row (a new comment is counted with its INSERT, in comment_writes), and tells
+``events.announce_move`` before the commit, so that the jobs a change causes
+(mail, webhooks) are written with it.
 """
 from __future__ import annotations
 
 from sqlalchemy import delete, exists, select, update
 
-from . import reply_mail
+from . import events
 from .extensions import db
 from .models import Comment, CommentStatus, Post
 
@@ -20,12 +20,12 @@ def set_status(comment: Comment, new: CommentStatus) -> CommentStatus:
     old = comment.status
     delta = (new == CommentStatus.APPROVED) - (old == CommentStatus.APPROVED)
     comment.status = new
+    if new != old:
+        events.announce_move(comment, old, new)
     if delta:
         db.session.execute(
             update(Post).where(Post.id == comment.post_id).values(comment_count=Post.comment_count + delta)
         )
-    if delta > 0:
-        reply_mail.reply_public(comment.id, comment.parent_id, comment.email, comment.reader_hash)
     return old
 
 

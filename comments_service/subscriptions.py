@@ -14,13 +14,13 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from flask import current_app
 from sqlalchemy import delete, select, update
 
-from . import mail_links, reply_mail
+from . import mail, mail_links, reply_mail
 from .database import insert_ignore
 from .errors import ApiError
 from .extensions import db
+from .jobs import Job, JobState
 from .mail_models import MailAddress, Subscription
 from .models import Post
 from .times import aware, utcnow
@@ -31,7 +31,7 @@ CONFIRM, ACTIVE = "confirm", "active"
 
 def mail_enabled() -> bool:
     """Tell whether the service can send mail at all (SMTP_URL set)."""
-    return bool(current_app.config.get("SMTP_URL"))
+    return mail.enabled()
 
 
 def _address_for_update(email: str) -> MailAddress:
@@ -204,4 +204,9 @@ def erase_address(email: str) -> int:
         return 0
     count = len(db.session.scalars(select(Subscription.id).where(Subscription.address_id == address_id)).all())
     db.session.execute(delete(MailAddress).where(MailAddress.id == address_id))
+    # Mails waiting for the address (a confirmation, a notice) hold it too; one being sent right now goes.
+    waiting = select(Job).where(Job.kind == mail.KIND, Job.state != JobState.RUNNING)
+    for job in db.session.scalars(waiting):
+        if email in (job.payload or {}).get("to", []):
+            db.session.delete(job)
     return count

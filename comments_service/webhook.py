@@ -1,75 +1,46 @@
-"""Tell moderators about new work: each comment entering the queue is POSTed to a webhook.
+"""The moderation webhook: a comment's status changes POSTed to MODERATION_WEBHOOK_URL, signed, from "webhook" jobs.
 
-With ``MODERATION_WEBHOOK_URL`` set, the JSON body carries a Slack-compatible
-``text`` and the comment's public details (never the e-mail or address). The
-POST runs on a small thread pool after the commit, so a slow or dead webhook
-never slows the reader's request; a failure is logged, and the comment is
-already safe in the database.
+Each change (``comment.created``, ``comment.approved``, ``comment.rejected``,
+``comment.spam``, ``comment.deleted``, and ``comment.pending`` when an edit
+sends a published comment back to the queue) becomes a job in the
+transaction that makes it; a worker POSTs it, retrying with backoff until
+the receiver answers 2xx. The body is JSON with a Slack-compatible ``text``
+and the comment's public details (never the e-mail or address). With
+``WEBHOOK_SECRET`` every attempt is signed as Standard Webhooks asks:
+``webhook-id`` (the same on every retry, for the receiver's deduplication),
+``webhook-timestamp`` and ``webhook-signature`` (HMAC-SHA256), through the
+``standardwebhooks`` library.
 """
 from __future__ import annotations
 
 import json
-import logging
-import threading
+import urllib.error
 import urllib.request
-from concurrent.futures import Future, ThreadPoolExecutor, wait
+import uuid
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import urlsplit
 
 from flask import Flask, current_app
+from standardwebhooks import Webhook
 
-from . import events, sanitize
-from .models import Comment
-from .times import iso
+from . import jobs, sanitize
+from .models import Comment, CommentStatus
+from .times import iso, utcnow
 
-log = logging.getLogger(__name__)
+KIND = "webhook"
+TIMEOUT_SECONDS = 10.0
+EVENTS = ("comment.created", "comment.approved", "comment.rejected", "comment.spam", "comment.deleted",
+          "comment.pending")
+CREATED = {CommentStatus.PENDING: "awaits moderation", CommentStatus.APPROVED: "was published",
+           CommentStatus.SPAM: "was held as spam", CommentStatus.REJECTED: "was rejected"}
+MOVED = {CommentStatus.PENDING: "was edited and awaits moderation again", CommentStatus.APPROVED: "was approved",
+         CommentStatus.REJECTED: "was rejected", CommentStatus.SPAM: "was marked as spam",
+         CommentStatus.DELETED: "was deleted"}
 
-TIMEOUT_SECONDS = 5.0
-WORKERS = 2
 
-
-class Webhook:
-    """Posts payloads to one URL in the background; one per app."""
-
-    def __init__(self, url: str) -> None:
-        self.url = url
-        self.executor = ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="moderation-webhook")
-        self.pending: set[Future[None]] = set()
-        self.lock = threading.Lock()
-
-    def send(self, payload: dict[str, Any]) -> Future[None]:
-        """Queue a POST of ``payload``; return its future."""
-        future = self.executor.submit(self._post, payload)
-        with self.lock:
-            self.pending.add(future)
-        future.add_done_callback(self._forget)
-        return future
-
-    def wait(self, timeout: float | None = None) -> None:
-        """Wait until every queued POST has been tried (at shutdown, and in tests)."""
-        with self.lock:
-            futures = set(self.pending)
-        wait(futures, timeout=timeout)
-
-    def _forget(self, future: Future[None]) -> None:
-        with self.lock:
-            self.pending.discard(future)
-
-    def _post(self, payload: dict[str, Any]) -> None:
-        request = urllib.request.Request(
-            self.url,
-            data=json.dumps(payload).encode(),
-            headers={"Content-Type": "application/json", "User-Agent": "comment-service-webhook"},
-            method="POST",
-        )
-        comment_id = payload["comment"]["id"]
-        try:
-            with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:
-                response.read(1024)
-        except Exception as error:  # any failure: the comment is stored, the moderators hear later
-            log.warning("moderation webhook failed for comment %s: %s", comment_id, error)
-        else:
-            log.info("moderation webhook told of comment %s", comment_id)
+def event_type(old: CommentStatus | None, new: CommentStatus) -> str:
+    """Name the event of a move from ``old`` (None: a new comment) to ``new``."""
+    return "comment.created" if old is None else f"comment.{new.value}"
 
 
 def _slack_escape(text: str) -> str:
@@ -77,43 +48,100 @@ def _slack_escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def payload(comment: Comment, public_url: str) -> dict[str, Any]:
-    """Build the JSON sent for a comment that waits in the queue."""
+def payload(comment: Comment, old: CommentStatus | None, new: CommentStatus, moderate_url: str | None,
+            ) -> dict[str, Any]:
+    """Build the JSON body told of a comment's move."""
     post = comment.post
     excerpt = sanitize.excerpt(comment.body_html)
-    link = f"{public_url.rstrip('/')}/moderate?post={quote(post.slug)}" if public_url else None
     title = post.title or post.slug
-    text = f"New comment by {comment.author} on \u201c{title}\u201d awaits moderation: {excerpt}"
-    text = _slack_escape(text)
-    if link:
-        text += f" <{link}|Moderate>"
+    what = CREATED.get(new, "was stored") if old is None else MOVED.get(new, f"is now {new.value}")
+    opening = "New comment" if old is None else "Comment"
+    text = _slack_escape(f"{opening} by {comment.author or '(no name)'} on \u201c{title}\u201d {what}: {excerpt}")
+    if moderate_url and new == CommentStatus.PENDING:
+        text += f" <{moderate_url}|Moderate>"
     return {
+        "type": event_type(old, new),
+        "timestamp": iso(utcnow()),
         "text": text,
-        "event": "comment.pending",
         "comment": {
             "id": comment.id,
+            "status": new.value,
+            "previous_status": old.value if old else None,
+            "parent_id": comment.parent_id,
             "author": comment.author,
             "excerpt": excerpt,
             "created_at": iso(comment.created_at),
             "spam_reasons": list(comment.spam_reasons or []),
             "post": {"slug": post.slug, "title": post.title, "url": post.url},
         },
-        "moderate_url": link,
+        "moderate_url": moderate_url,
     }
 
 
-def _on_queued(sender: Any, comment: Comment) -> None:
-    hook: Webhook | None = current_app.extensions.get("moderation_webhook")
-    if hook is not None:
-        hook.send(payload(comment, current_app.config.get("PUBLIC_URL") or ""))
+def wanted(kind: str) -> bool:
+    """Tell whether events of ``kind`` go to a webhook (MODERATION_WEBHOOK_URL, WEBHOOK_EVENTS)."""
+    config = current_app.config
+    return bool(config.get("MODERATION_WEBHOOK_URL")) and kind in (config.get("WEBHOOK_EVENTS") or EVENTS)
+
+
+def enqueue(body: dict[str, Any]) -> None:
+    """Add the job that POSTs ``body`` to the current transaction; its webhook-id is fixed now."""
+    comment = body.get("comment") or {}
+    jobs.enqueue(KIND, {
+        "id": f"msg_{uuid.uuid4().hex}",
+        "body": json.dumps(body, ensure_ascii=False, separators=(",", ":")),
+        "summary": f"webhook {body['type']} of comment #{comment.get('id')}",
+    })
+
+
+def signed_headers(message_id: str, body: str) -> dict[str, str]:
+    """Return the Standard Webhooks headers of one attempt (signed when WEBHOOK_SECRET is set)."""
+    now = utcnow()
+    headers = {"webhook-id": message_id, "webhook-timestamp": str(int(now.timestamp()))}
+    secret = current_app.config.get("WEBHOOK_SECRET")
+    if secret:
+        headers["webhook-signature"] = Webhook(secret).sign(message_id, now, body)
+    return headers
+
+
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    # A redirect would resend the body as a GET, elsewhere: count it as a failure instead.
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+
+_OPENER = urllib.request.build_opener(_NoRedirects)
+
+
+@jobs.handler(KIND)
+def post(job: dict[str, Any]) -> None:
+    """POST a queued event; anything but a 2xx answer raises, and the job is tried again later."""
+    url = current_app.config.get("MODERATION_WEBHOOK_URL")
+    if not url:
+        return  # the webhook was turned off since: nobody to tell
+    body = job["body"]
+    request = urllib.request.Request(url, data=body.encode(), method="POST", headers={
+        "Content-Type": "application/json", "User-Agent": "comment-service-webhook",
+        **signed_headers(job["id"], body),
+    })
+    try:
+        with _OPENER.open(request, timeout=TIMEOUT_SECONDS) as response:
+            response.read(1024)
+    except urllib.error.HTTPError as error:
+        raise RuntimeError(f"webhook answered {error.code}") from None
 
 
 def init_app(app: Flask) -> None:
-    """Start the app's webhook when MODERATION_WEBHOOK_URL is set."""
+    """Check the webhook settings at start-up: an http(s) URL, a Standard Webhooks secret, known event names."""
     url = app.config.get("MODERATION_WEBHOOK_URL")
-    if not url:
-        return
-    if urlsplit(url).scheme not in ("http", "https"):
+    if url and urlsplit(url).scheme not in ("http", "https"):
         raise RuntimeError("MODERATION_WEBHOOK_URL must be an http(s) URL")
-    app.extensions["moderation_webhook"] = Webhook(url)
-    events.queued.connect(_on_queued)
+    secret = app.config.get("WEBHOOK_SECRET")
+    if secret:
+        try:
+            Webhook(secret)
+        except Exception:  # the library raises several kinds for a bad secret
+            raise RuntimeError("WEBHOOK_SECRET must be a Standard Webhooks secret: whsec_ and base64") from None
+    unknown = set(app.config.get("WEBHOOK_EVENTS") or ()) - set(EVENTS)
+    if unknown:
+        raise RuntimeError(f"WEBHOOK_EVENTS: unknown events {sorted(unknown)}; known: {', '.join(EVENTS)}")

@@ -25,6 +25,7 @@ from comments_service import create_app
 from comments_service.auth import create_api_token
 from comments_service.extensions import db
 from comments_service.models import Role
+from tests.servers import SmtpServer
 
 PG_ADMIN_URL = os.environ.get("TEST_PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/test")
 REDIS_HOST = os.environ.get("TEST_REDIS_HOST", "127.0.0.1")
@@ -98,6 +99,14 @@ def clean_state(app: Flask) -> Iterator[None]:
         db.session.remove()
         db.session.execute(text(f"TRUNCATE {', '.join(TABLES)} RESTART IDENTITY CASCADE"))
         db.session.commit()
+
+
+@pytest.fixture
+def smtp() -> Iterator[SmtpServer]:
+    """Start a private SMTP server that keeps what it receives (tests/servers.py)."""
+    server = SmtpServer().start()
+    yield server
+    server.stop()
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from comments_service.extensions import db
 from comments_service.mail_models import MailAddress, Subscription
 from comments_service.times import utcnow
 from tests.conftest import bearer
-from tests.notify_helpers import READER_A, comment, http, link_to, moderate, run_jobs, texts
+from tests.notify_helpers import comment, http, link_to, run_jobs, texts
 from tests.servers import SmtpServer
 
 ADA = "ada@example.com"

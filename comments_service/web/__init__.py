@@ -1,4 +1,4 @@
-"""Pages and files served outside the JSON API: health, feeds, the widget script and demo, the moderation desk, mail links."""
+"""Pages and files outside the JSON API: health, feeds, the widget script and demo, the desk, mail links' pages."""
 from __future__ import annotations
 
 from flask import Flask

@@ -1,0 +1,168 @@
+"""Outgoing mail: the SMTP settings, composing a message (text and HTML), and sending it from a "mail" job.
+
+A message is composed in the transaction of the change that causes it and
+stored whole in its job, so what is sent is what was true then; a worker
+sends it with smtplib. ``SMTP_URL`` unset: no mail, and :func:`queue` adds
+no job. Messages are ASCII on the wire (quoted-printable bodies, encoded
+headers), so no server extension is needed.
+"""
+from __future__ import annotations
+
+import re
+import smtplib
+import ssl
+from dataclasses import dataclass
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.policy import SMTP
+from email.utils import format_datetime, getaddresses, make_msgid, parseaddr
+from typing import Any
+from urllib.parse import parse_qs, unquote, urlsplit
+
+from flask import Flask, current_app
+
+from . import jobs
+from .times import utcnow
+
+KIND = "mail"
+# What a mail's HTML must not load: remote images, styles and trackers.
+REMOTE = re.compile(r"""\b(?:src|background|srcset|poster)\s*=\s*["']?\s*(?:[a-z][a-z0-9+.-]*:)?//"""
+                    r"""|url\(\s*["']?\s*(?:[a-z][a-z0-9+.-]*:)?//|<link\b""", re.IGNORECASE)
+THREAD_ID = re.compile(r"[^A-Za-z0-9._-]")
+
+
+@dataclass(frozen=True)
+class Smtp:
+    """Where mail goes: ``smtp://[user:pass@]host:port[?starttls=true]`` or ``smtps://`` (implicit TLS)."""
+
+    host: str
+    port: int
+    implicit_tls: bool
+    starttls: bool
+    username: str | None
+    password: str | None
+
+    @classmethod
+    def parse(cls, url: str) -> Smtp:
+        """Read an SMTP_URL; raise ValueError on one that is not one."""
+        parts = urlsplit(url)
+        if parts.scheme not in ("smtp", "smtps") or not parts.hostname:
+            raise ValueError("SMTP_URL must look like smtp://[user:pass@]host:port or smtps://...")
+        query = {name: values[-1].lower() for name, values in parse_qs(parts.query).items()}
+        unknown = set(query) - {"starttls"}
+        if unknown or query.get("starttls", "false") not in ("true", "false", "1", "0", "yes", "no"):
+            raise ValueError(f"SMTP_URL takes only ?starttls=true, not {parts.query!r}")
+        implicit = parts.scheme == "smtps"
+        starttls = query.get("starttls", "false") in ("true", "1", "yes")
+        if implicit and starttls:
+            raise ValueError("SMTP_URL: smtps:// is already TLS; starttls=true is for smtp://")
+        port = parts.port or (465 if implicit else 587 if starttls else 25)
+        return cls(parts.hostname, port, implicit, starttls,
+                   unquote(parts.username) if parts.username else None,
+                   unquote(parts.password) if parts.password else None)
+
+    def connect(self, timeout: float) -> smtplib.SMTP:
+        """Open an SMTP connection, with TLS and login as configured."""
+        context = ssl.create_default_context()
+        if self.implicit_tls:
+            connection: smtplib.SMTP = smtplib.SMTP_SSL(self.host, self.port, timeout=timeout, context=context)
+        else:
+            connection = smtplib.SMTP(self.host, self.port, timeout=timeout)
+            if self.starttls:
+                connection.starttls(context=context)
+        if self.username:
+            connection.login(self.username, self.password or "")
+        return connection
+
+
+def enabled() -> bool:
+    """Tell whether mail is configured (SMTP_URL)."""
+    return bool(current_app.config.get("SMTP_URL"))
+
+
+def _domain() -> str:
+    address = parseaddr(current_app.config.get("MAIL_FROM") or "")[1]
+    return address.rpartition("@")[2] or "localhost"
+
+
+def thread_id(thread: str) -> str:
+    """Return the Message-ID every mail of one conversation refers to, from a stable name of it."""
+    return f"<thread.{THREAD_ID.sub('-', thread)[:120]}@{_domain()}>"
+
+
+def compose(to: str | list[str], subject: str, text: str, html: str, *, headers: dict[str, str] | None = None,
+            thread: str | None = None) -> EmailMessage:
+    """Build a text-and-HTML message from MAIL_FROM, marked automatic; ``thread`` groups a conversation's mails.
+
+    The HTML must load nothing remote (no images, styles or trackers from
+    elsewhere): ValueError otherwise.
+    """
+    if REMOTE.search(html):
+        raise ValueError("a mail's HTML must not load remote images, styles or anything else")
+    message = EmailMessage()
+    message["From"] = current_app.config["MAIL_FROM"]
+    message["To"] = to if isinstance(to, str) else ", ".join(to)
+    message["Subject"] = " ".join(subject.split())  # a title's line break must not end the header
+    message["Date"] = format_datetime(utcnow())
+    message["Message-ID"] = make_msgid(domain=_domain())
+    message["Auto-Submitted"] = "auto-generated"
+    # Asks Exchange and others not to answer with out-of-office replies.
+    message["X-Auto-Response-Suppress"] = "All"
+    if thread:
+        message["In-Reply-To"] = thread_id(thread)
+        message["References"] = thread_id(thread)
+    for name, value in (headers or {}).items():
+        del message[name]
+        message[name] = value
+    message.set_content(text, cte="quoted-printable")
+    message.add_alternative(html, subtype="html", cte="quoted-printable")
+    return message
+
+
+def queue(message: EmailMessage, *, key: str | None = None, delay_seconds: float = 0) -> bool:
+    """Add a job that sends ``message`` to the current transaction; False (nothing queued) when mail is off."""
+    if not enabled():
+        return False
+    recipients = [addr for _, addr in getaddresses(
+        [str(v) for name in ("To", "Cc", "Bcc") for v in message.get_all(name, [])]) if addr]
+    if not recipients:
+        raise ValueError("a mail needs at least one recipient")
+    del message["Bcc"]
+    sender = parseaddr(str(message["From"]))[1]
+    subject = str(message["Subject"])
+    jobs.enqueue(KIND, {
+        "from": sender, "to": recipients, "message": message.as_string(policy=SMTP),
+        "summary": f"mail to {', '.join(recipients)[:80]}: {subject[:80]}",
+    }, key=key, delay_seconds=delay_seconds)
+    return True
+
+
+@jobs.handler(KIND)
+def send(payload: dict[str, Any]) -> None:
+    """Send a queued message; an address every server refuses for good fails the job at once."""
+    url = current_app.config.get("SMTP_URL")
+    if not url:
+        raise RuntimeError("SMTP_URL is not set on the worker; the mail waits")
+    with Smtp.parse(url).connect(current_app.config["SMTP_TIMEOUT_SECONDS"]) as connection:
+        try:
+            connection.sendmail(payload["from"], payload["to"], payload["message"])
+        except smtplib.SMTPRecipientsRefused as refused:
+            if all(500 <= code < 600 for code, _ in refused.recipients.values()):
+                raise jobs.GiveUp(f"every recipient refused: {refused.recipients}") from refused
+            raise
+
+
+def init_app(app: Flask) -> None:
+    """Check the mail settings at start-up: a wrong SMTP_URL or a missing MAIL_FROM stops the service."""
+    url = app.config.get("SMTP_URL")
+    if not url:
+        return
+    try:
+        Smtp.parse(url)
+    except ValueError as error:
+        raise RuntimeError(str(error)) from None
+    sender = app.config.get("MAIL_FROM") or ""
+    name, address = parseaddr(sender)
+    if "@" not in address:
+        raise RuntimeError("MAIL_FROM must be an address (comments@blog.example) when SMTP_URL is set")
+    Address(display_name=name, addr_spec=address)  # raises on a malformed address
