@@ -72,6 +72,8 @@ def export_author(email: str, actor: str) -> dict[str, Any]:
 def erase_author(email: str, actor: str) -> dict[str, Any]:
     """Delete every comment written with ``email``; placeholders stay where replies hang on them."""
     email = normalize(email)
+    # The address, its subscriptions and the mails still waiting for it go first (deleted comments take theirs).
+    subscribed = subscriptions.erase_address(email)
     comments = list(db.session.scalars(_query(email).order_by(Comment.id)))
     touched: set[str] = set()
     ids = []
@@ -87,8 +89,6 @@ def erase_author(email: str, actor: str) -> dict[str, Any]:
             update(Comment).where(Comment.id.in_(placeholders)).values(ip_hash=None, reader_hash=None, spam_reasons=[])
         )
     bans = len(list(db.session.scalars(select(Ban.id).where(Ban.kind == "email", Ban.value == email))))
-    # The address, its subscriptions and the mails still waiting for it go too.
-    subscribed = subscriptions.erase_address(email)
     _log("author_erase", actor, email, {"comments": len(ids), "placeholders": len(placeholders),
                                         "subscriptions": subscribed})
     db.session.commit()

@@ -62,7 +62,7 @@ class Subscription(db.Model):
     # When the last notification of this thread was queued: replies within NOTIFY_GROUP_SECONDS wait and go together.
     notified_at: Mapped[datetime | None] = mapped_column(TZDateTime)
 
-    address: Mapped[MailAddress] = relationship(lazy="joined", back_populates="subscriptions")
+    address: Mapped[MailAddress] = relationship(lazy="joined", innerjoin=True, back_populates="subscriptions")
     post: Mapped[Post] = relationship()
 
     __table_args__ = (UniqueConstraint("address_id", "comment_id", name="uq_subscriptions_address_comment"),)

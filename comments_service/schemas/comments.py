@@ -18,6 +18,15 @@ def _blank_body(data: Any) -> Any:
     return data
 
 
+class JsonBoolean(fields.Boolean):
+    """true or false as JSON has them: not 1, "yes" or "true"."""
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> bool:
+        if not isinstance(value, bool):
+            raise self.make_error("invalid", input=value)
+        return value
+
+
 class CommentCreateSchema(Schema):
     author = Trimmed(required=True, validate=validate.Length(min=1, max=80))
     email = fields.Email(load_default=None, allow_none=True, validate=validate.Length(max=254))
@@ -31,11 +40,9 @@ class CommentCreateSchema(Schema):
         metadata={"description": "Leave empty. The widget hides this field from people; what fills it is a bot."},
     )
 
-    notify = fields.Boolean(
+    notify = JsonBoolean(
         load_default=False,
         allow_none=True,
-        truthy={True},
-        falsy={False},
         metadata={"description": "Mail me when someone replies to this comment (needs email; the address is "
                                  "confirmed once, by a link mailed to it)."},
     )
