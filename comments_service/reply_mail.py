@@ -49,13 +49,18 @@ def _headers(stop_all: str) -> dict[str, str]:
     return {"List-Unsubscribe": f"<{stop_all}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
 
 
-def _html(paragraphs: list[Markup | str]) -> str:
-    body = "\n".join(f"<p>{p if isinstance(p, Markup) else escape(p)}</p>" for p in paragraphs)
+def _html(blocks: list[Markup | str]) -> str:
+    # Text becomes an escaped paragraph; Markup (made here, with its values escaped) is its own block.
+    body = "\n".join(b if isinstance(b, Markup) else f"<p>{escape(b)}</p>" for b in blocks)
     return f'<!doctype html>\n<html><body style="font-family: sans-serif; line-height: 1.5">\n{body}\n</body></html>\n'
 
 
 def _a(url: str, text: str) -> Markup:
     return Markup('<a href="{}">{}</a>').format(url, text)
+
+
+def _p(inner: Markup) -> Markup:
+    return Markup("<p>{}</p>").format(inner)
 
 
 def queue_confirmation(address: MailAddress, post_id: int) -> None:
@@ -74,11 +79,11 @@ def queue_confirmation(address: MailAddress, post_id: int) -> None:
         f"Never mail this address again:\n{stop_all}\n"
     )
     html = _html([
-        Markup("Someone, hopefully you, asked to be mailed when a comment written with this address on "
-               "{} gets a reply.").format(_a(link, f"\u201c{title}\u201d") if link else f"\u201c{title}\u201d"),
-        _a(confirm, "Confirm reply notifications"),
+        Markup("<p>Someone, hopefully you, asked to be mailed when a comment written with this address on "
+               "{} gets a reply.</p>").format(_a(link, f"\u201c{title}\u201d") if link else f"\u201c{title}\u201d"),
+        _p(_a(confirm, "Confirm reply notifications")),
         "If it was not you, ignore this mail: nothing is sent unless the address is confirmed.",
-        _a(stop_all, "Never mail this address again"),
+        _p(_a(stop_all, "Never mail this address again")),
     ])
     message = mail.compose(address.email, f"Confirm reply notifications for \u201c{title}\u201d", text, html,
                            headers=_headers(stop_all))
@@ -201,7 +206,7 @@ def notice_message(subscription: Subscription, post: Post, replies: list[Comment
     for reply in shown:
         said = sanitize.excerpt(reply.body_html, EXCERPT_LENGTH)
         text_parts.append(f"{reply.author} wrote:\n\n{said}")
-        html_parts += [Markup("<strong>{}</strong> wrote:").format(reply.author),
+        html_parts += [Markup("<p><strong>{}</strong> wrote:</p>").format(reply.author),
                        Markup('<blockquote style="margin: 0 0 0 1em; padding-left: 1em; border-left: 3px solid '
                               '#ccc">{}</blockquote>').format(said)]
     if count > len(shown):
@@ -217,9 +222,9 @@ def notice_message(subscription: Subscription, post: Post, replies: list[Comment
     html = _html([
         f"Your comment on \u201c{title}\u201d has {'a new reply' if count == 1 else f'{count} new replies'}.",
         *html_parts,
-        *([_a(link, "Read the conversation")] if link else []),
-        Markup("{} \u00b7 {}").format(_a(stop_thread, "Stop mails about this thread"),
-                                      _a(stop_all, "Stop all mail to this address")),
+        *([_p(_a(link, "Read the conversation"))] if link else []),
+        Markup("<p>{} \u00b7 {}</p>").format(_a(stop_thread, "Stop mails about this thread"),
+                                             _a(stop_all, "Stop all mail to this address")),
     ])
     return mail.compose(address.email, subject, text, html, headers=_headers(stop_all),
                         thread=f"subscription-{subscription.id}")
