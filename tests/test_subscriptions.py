@@ -6,6 +6,7 @@ client would (no cookies, no session).
 """
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 import pytest
@@ -225,3 +226,20 @@ def test_erasing_an_author_removes_the_address_and_its_subscriptions_and_the_exp
     run_jobs(notify_app)
     assert [m.recipients for m in inbox] == [["bob@example.com"]]
     assert client.post("/api/moderation/authors/export", json={"email": ADA}, headers=admin).get_json()["mail"] is None
+
+
+def test_the_json_export_carries_addresses_with_their_threads_and_the_import_says_it_leaves_them(
+        client, notify_app, tmp_path):
+    created = comment(client, email=ADA, notify=True)
+    path = tmp_path / "everything.json"
+    runner = notify_app.test_cli_runner()
+    result = runner.invoke(args=["export", str(path)])
+    assert result.exit_code == 0 and "1 mail addresses" in result.output, result.output
+    document = json.loads(path.read_text(encoding="utf-8"))
+    [address] = document["mail_addresses"]
+    assert address["email"] == ADA and address["confirmed_at"] is None and address["unsubscribed_at"] is None
+    [subscription] = address["subscriptions"]
+    assert subscription["comment_id"] == created["id"] and subscription["post"] == "hello"
+    again = runner.invoke(args=["import", "json", str(path)])
+    assert again.exit_code == 0, again.output
+    assert "1 mail addresses with reply subscriptions were not imported" in again.output
