@@ -18,7 +18,10 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt $(BIN)/activate
 run: $(VENV)/.installed
 	$(BIN)/flask --app wsgi db upgrade
 	$(BIN)/flask --app wsgi demo load
-	@echo "Serving on http://127.0.0.1:$(PORT)/demo (API under /api/, moderation at /moderate)"
+	@echo "Serving on http://127.0.0.1:$(PORT)/demo (API under /api/, moderation at /moderate); a worker sends mail and webhooks"
+	@# The worker runs beside gunicorn; Ctrl-C (or gunicorn ending) stops both, the worker after its job in hand.
+	@$(BIN)/flask --app wsgi worker & worker=$$!; \
+	trap 'kill -TERM $$worker 2>/dev/null; wait $$worker' EXIT; trap 'exit 130' INT TERM; \
 	$(BIN)/gunicorn --workers 2 --bind 127.0.0.1:$(PORT) --access-logfile - wsgi:app
 
 system-deps:

@@ -154,7 +154,7 @@ def retry(job_id: int) -> None:
     A failed keyed job whose twin is already pending is dropped instead: the
     twin does the same work.
     """
-    job = db.session.get(Job, job_id, with_for_update=True)
+    job = db.session.get(Job, job_id, with_for_update=True) if 0 < job_id < 2**31 else None
     if job is None or job.state != JobState.FAILED:
         db.session.rollback()
         raise NotRetried(f"no failed job with id {job_id}")

@@ -23,7 +23,6 @@ import logging
 import os
 import socket
 import threading
-import traceback
 import uuid
 from typing import Any, NamedTuple
 
@@ -135,7 +134,7 @@ def run(job: Claimed) -> bool:
         handler(job.payload)
     except Exception as error:  # any failure of a handler means: try again later
         db.session.rollback()
-        state = fail(job, "".join(traceback.format_exception_only(error)).strip(), give_up=isinstance(error, GiveUp))
+        state = fail(job, f"{type(error).__name__}: {error}", give_up=isinstance(error, GiveUp))
         log.warning("job %s (%s) attempt %s failed, now %s: %s", job.id, job.kind, job.attempts, state, error)
         return False
     finally:

@@ -6,9 +6,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select, text, update
 
-from comments_service import jobs, jobs_worker
+from comments_service import jobs, jobs_worker, users
 from comments_service.extensions import db
 from comments_service.jobs import Job, JobState
+from comments_service.models import Role
 
 RAN: list[dict] = []
 FAILS: dict[str, int] = {}
@@ -217,3 +218,32 @@ def test_flask_jobs_lists_pending_and_failed_and_retries_a_failed_one(app, runne
         result = runner.invoke(args=["jobs", "--retry", wrong])
         assert result.exit_code != 0 and "no failed job" in result.output
     assert runner.invoke(args=["jobs", "--retry", "x"]).exit_code == 2
+
+
+def test_the_desk_shows_failed_jobs_and_retries_one(app, client):
+    from tests.test_moderate_page import PASSWORD, csrf, login
+
+    with app.app_context():
+        users.create_user("mia", PASSWORD, Role.MODERATOR)
+        jobs.enqueue("test-give-up", {"summary": "mail to <b>ada</b>@example.com: Your reply"})
+        db.session.commit()
+        jobs_worker.drain()
+        jobs.enqueue("test-record", {"n": 1}, delay_seconds=60)
+        db.session.commit()
+    failed, pending = rows(app)
+    assert client.get("/moderate/jobs").status_code == 303  # a login first
+    login(client)
+    page = client.get("/moderate/jobs").get_data(as_text=True)
+    assert "1 waiting, 0 running, 1 failed." in page and 'href="/moderate/jobs" aria-current="page"' in page
+    assert "mail to &lt;b&gt;ada&lt;/b&gt;@example.com: Your reply" in page and "<b>ada</b>" not in page
+    assert "refused for good" in page and page.index(f"#{failed.id}") < page.index(f"#{pending.id}")
+    assert page.count('class="btn btn-quiet">Retry</button>') == 1  # failed jobs only
+    token = csrf(client, "/moderate/jobs")
+    assert client.post(f"/moderate/jobs/{failed.id}/retry").status_code == 400  # no CSRF token
+    response = client.post(f"/moderate/jobs/{failed.id}/retry", data={"csrf_token": token})
+    assert response.status_code == 303 and response.headers["Location"] == "/moderate/jobs"
+    assert rows(app)[0].state == JobState.PENDING
+    for wrong in (failed.id, pending.id, 10**12):
+        response = client.post(f"/moderate/jobs/{wrong}/retry", data={"csrf_token": token}, follow_redirects=True)
+        assert response.status_code == 200 and "is not a failed job" in response.get_data(as_text=True)
+    assert client.post("/moderate/jobs/x/retry", data={"csrf_token": token}).status_code == 404

@@ -105,6 +105,7 @@ def test_removed_user_loses_the_session(desk, app):
         ("/moderate/comments/1/approve", {}),
         ("/moderate/bans", {"kind": "email", "value": "x@example.com"}),
         ("/moderate/bans/1/lift", {}),
+        ("/moderate/jobs/1/retry", {}),
     ],
 )
 def test_posts_without_the_csrf_token_are_refused(desk, path, data):
@@ -131,7 +132,7 @@ def test_csrf_header_is_accepted_for_scripts(desk, client):
     assert len(client.get("/api/posts/p/comments").get_json()["comments"]) == 1
 
 
-@pytest.mark.parametrize("path", ["/moderate/login", "/moderate", "/moderate/bans", "/moderate/log"])
+@pytest.mark.parametrize("path", ["/moderate/login", "/moderate", "/moderate/bans", "/moderate/log", "/moderate/jobs"])
 def test_security_headers(desk, path):
     response = desk.get(path)
     assert response.status_code == 200
