@@ -154,6 +154,7 @@ def stop_all(token: str) -> Found:
         .where(Subscription.address_id == found.address.id, Subscription.ended_at.is_(None))
         .values(ended_at=now)
     )
+    _drop_waiting_mail(found.address.email)
     db.session.commit()
     return found
 
@@ -204,9 +205,13 @@ def erase_address(email: str) -> int:
         return 0
     count = len(db.session.scalars(select(Subscription.id).where(Subscription.address_id == address_id)).all())
     db.session.execute(delete(MailAddress).where(MailAddress.id == address_id))
-    # Mails waiting for the address (a confirmation, a notice) hold it too; one being sent right now goes.
+    _drop_waiting_mail(email)
+    return count
+
+
+def _drop_waiting_mail(email: str) -> None:
+    # Mails already made for the address (a confirmation, a notice) wait as jobs; one being sent right now goes.
     waiting = select(Job).where(Job.kind == mail.KIND, Job.state != JobState.RUNNING)
     for job in db.session.scalars(waiting):
         if email in (job.payload or {}).get("to", []):
             db.session.delete(job)
-    return count
