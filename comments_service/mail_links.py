@@ -15,7 +15,7 @@ import hmac
 from typing import NamedTuple
 from urllib.parse import quote
 
-from flask import current_app, has_request_context, request
+from flask import current_app
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from . import auth
@@ -74,13 +74,12 @@ def matches(link: Link, email: str) -> bool:
 
 
 def base_url() -> str:
-    """Return where the service is reachable: PUBLIC_URL, else (in a request) the request's own root; else ''."""
-    configured = (current_app.config.get("PUBLIC_URL") or "").rstrip("/")
-    if configured:
-        return configured
-    if has_request_context():
-        return request.url_root.rstrip("/")
-    return ""
+    """Return PUBLIC_URL, where the service is reachable ('' when unset: then no mail with links is made).
+
+    Never the request's own Host: whoever sends a comment chooses that, and a
+    mail to someone else must not carry links to the sender's site.
+    """
+    return (current_app.config.get("PUBLIC_URL") or "").rstrip("/")
 
 
 def url(kind: str, token: str, base: str | None = None) -> str:

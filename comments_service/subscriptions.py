@@ -47,12 +47,12 @@ def subscribe(comment_id: int, post: Any, email: str, reader_hash: str | None, *
 
     Returns ``"active"`` (the address is confirmed), ``"confirm"`` (a
     confirmation mail is queued, or one was within the hour) or None (no mail
-    can go to this address: mail is off, or its owner stopped it, or it
-    bounced). ``send`` False stores the subscription without mailing (a
+    can go to this address: mail or PUBLIC_URL is not set, or its owner
+    stopped it, or it bounced). ``send`` False stores the subscription without mailing (a
     comment held as spam: a bot learns nothing, and a victim's address gets
     no mail from it).
     """
-    if not mail_enabled():
+    if not mail_enabled() or not mail_links.base_url():
         return None
     address = _address_for_update(email)
     if address.suppressed:

@@ -17,7 +17,7 @@ from comments_service.extensions import db
 from comments_service.mail_models import MailAddress, Subscription
 from comments_service.times import utcnow
 from tests.conftest import bearer
-from tests.notify_helpers import comment, http, link_to, run_jobs, texts
+from tests.notify_helpers import comment, http, link_to, links, run_jobs, texts
 from tests.servers import SmtpServer
 
 ADA = "ada@example.com"
@@ -152,11 +152,33 @@ def test_a_comment_held_as_spam_subscribes_but_mails_nothing(client, notify_app,
     assert inbox == []
 
 
-def test_without_smtp_nobody_is_subscribed(make_app):
-    app = make_app(PUBLIC_URL="https://comments.example")
-    created = comment(app.test_client(), email=ADA, notify=True)
-    assert created["subscription"] is None
-    assert count(app, Subscription) == 0
+@pytest.mark.parametrize("settings", [
+    {"PUBLIC_URL": "https://comments.example"},  # no SMTP_URL: no mail at all
+    {"SMTP_URL": "smtp://127.0.0.1:9", "MAIL_FROM": "comments@blog.example"},  # no PUBLIC_URL: no links to give
+])
+def test_without_smtp_or_public_url_nobody_is_subscribed(make_app, settings):
+    app = make_app(**settings)
+    client = app.test_client()
+    for headers in ({}, {"Host": "evil.example"}, {"Host": "evil.example", "X-Forwarded-Host": "evil.example"}):
+        created = comment(client, email=ADA, notify=True, headers=headers, body=f"Hi {headers}")
+        assert created["subscription"] is None
+    assert count(app, Subscription) == 0 and count(app, MailAddress) == 0
+
+
+def test_links_in_mails_never_take_the_requests_host(client, notify_app, inbox):
+    for host in ("evil.example", "evil.example:443", "127.0.0.1.evil.example"):
+        response = client.post(f"http://{host}/api/posts/hello/comments",
+                               json={"author": "Ada", "body": f"Hi from {host}", "email": f"{len(inbox)}@x.example",
+                                     "notify": True},
+                               headers={"X-Forwarded-Host": "evil.example"})
+        assert response.status_code == 201, response.get_json()
+        run_jobs(notify_app)
+    assert len(inbox) == 3
+    for envelope in inbox:
+        message = envelope.message
+        urls = links(message) + [message["List-Unsubscribe"].strip("<>")]
+        assert urls and all(url.startswith(notify_app.live.url + "/notifications/") for url in urls), urls
+        assert "evil" not in message.as_string()
 
 
 def token_of(app, kind, email=ADA, row_id=None):
