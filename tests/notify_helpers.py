@@ -32,6 +32,12 @@ def moderate(client: Any, moderator: dict[str, str], comment_id: int, action: st
     assert response.status_code == 200, response.get_json()
 
 
+def release(app: Any) -> None:
+    """Close an app's pooled connections (the shared PostgreSQL has a connection limit)."""
+    with app.app_context():
+        db.engine.dispose()
+
+
 def run_jobs(app: Any) -> int:
     """Run every due job (the mails among them reach the SMTP server); return how many ran."""
     with app.app_context():

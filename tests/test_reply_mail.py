@@ -26,6 +26,7 @@ from tests.notify_helpers import (
     links,
     make_due,
     moderate,
+    release,
     run_jobs,
     texts,
 )
@@ -65,7 +66,8 @@ def notify_app(make_app, smtp, serve):
     app = make_app(SMTP_URL=smtp.url, MAIL_FROM="Blog comments <comments@blog.example>", NOTIFY_GROUP_SECONDS=0)
     app.live = serve(app)
     app.config["PUBLIC_URL"] = app.live.url
-    return app
+    yield app
+    release(app)
 
 
 @pytest.fixture(autouse=True)

@@ -17,7 +17,7 @@ from comments_service.extensions import db
 from comments_service.mail_models import MailAddress, Subscription
 from comments_service.times import utcnow
 from tests.conftest import bearer
-from tests.notify_helpers import comment, http, link_to, links, run_jobs, texts
+from tests.notify_helpers import comment, http, link_to, links, release, run_jobs, texts
 from tests.servers import SmtpServer
 
 ADA = "ada@example.com"
@@ -35,7 +35,8 @@ def notify_app(make_app, smtp, serve):
     app = make_app(SMTP_URL=smtp.url, MAIL_FROM="Blog comments <comments@blog.example>", NOTIFY_GROUP_SECONDS=0)
     app.live = serve(app)
     app.config["PUBLIC_URL"] = app.live.url
-    return app
+    yield app
+    release(app)
 
 
 @pytest.fixture(autouse=True)
@@ -163,6 +164,7 @@ def test_without_smtp_or_public_url_nobody_is_subscribed(make_app, settings):
         created = comment(client, email=ADA, notify=True, headers=headers, body=f"Hi {headers}")
         assert created["subscription"] is None
     assert count(app, Subscription) == 0 and count(app, MailAddress) == 0
+    release(app)
 
 
 def test_links_in_mails_never_take_the_requests_host(client, notify_app, inbox):
@@ -187,12 +189,18 @@ def token_of(app, kind, email=ADA, row_id=None):
         return mail_links.sign(kind, row_id if row_id is not None else address.id, email)
 
 
+def flip(token, index):
+    return token[:index] + ("A" if token[index] != "A" else "B") + token[index + 1:]
+
+
 def bad_tokens(app, kind):
     good = token_of(app, kind)
     return {
         "garbage": "not-a-token",
         "truncated": good[:-3],
-        "tampered": good[:-1] + ("A" if good[-1] != "A" else "B"),
+        # Changed in the payload, and in the signature (not its last character, whose low bits are padding).
+        "tampered payload": flip(good, 2),
+        "tampered signature": flip(good, len(good) - 6),
         "another kind": token_of(app, "all" if kind != "all" else "confirm"),
         "another address": token_of(app, kind, email="eve@example.com", row_id=address_row(app).id),
         "unknown row": token_of(app, kind, row_id=999999),

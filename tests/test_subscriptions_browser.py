@@ -7,7 +7,7 @@ from sqlalchemy import select
 from comments_service.extensions import db
 from comments_service.mail_models import MailAddress
 from tests.conftest import ARTIFACTS, screenshot
-from tests.notify_helpers import link_to, run_jobs
+from tests.notify_helpers import link_to, release, run_jobs
 from tests.servers import SmtpServer
 
 ADA = "ada@example.com"
@@ -25,7 +25,8 @@ def notify_app(make_app, smtp, serve):
     app = make_app(SMTP_URL=smtp.url, MAIL_FROM="Blog comments <comments@blog.example>")
     app.live = serve(app)
     app.config["PUBLIC_URL"] = app.live.url
-    return app
+    yield app
+    release(app)
 
 
 def test_a_reader_ticks_notify_then_confirms_from_the_mailed_link(page, notify_app, smtp):
