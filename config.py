@@ -133,6 +133,8 @@ class Config:
         self.SMTP_URL = os.environ.get("SMTP_URL") or None
         self.SMTP_TIMEOUT_SECONDS = env_float("SMTP_TIMEOUT_SECONDS", 30.0)
         self.MAIL_FROM = os.environ.get("MAIL_FROM") or None
+        # Reply mails: at most one per thread per this many seconds (0: one per reply, at once).
+        self.NOTIFY_GROUP_SECONDS = env_int("NOTIFY_GROUP_SECONDS", 300)
         self.MODERATOR_EMAILS = [e for e in env_list("MODERATOR_EMAILS") if "@" in e]
         # Background jobs (jobs.py, jobs_worker.py).
         self.JOBS_MAX_ATTEMPTS = env_int("JOBS_MAX_ATTEMPTS", 6)

@@ -1,5 +1,8 @@
 """An author's data on request: list, export or erase everything tied to an e-mail address.
 
+Reply subscriptions belong to it: the export shows the address's mail
+state and threads, the erase deletes them with the address.
+
 Erasing goes through the moderators' delete, so a comment that replies hang
 on stays as a "[deleted]" placeholder, the audit log records every comment
 (with its import key, so a later import does not bring it back), and the
@@ -14,7 +17,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import joinedload
 
-from . import auth, events, moderation, paging
+from . import auth, events, moderation, paging, subscriptions
 from .extensions import db
 from .models import Ban, Comment, CommentStatus, ModerationEvent
 
@@ -58,14 +61,19 @@ def export_author(email: str, actor: str) -> dict[str, Any]:
     email = normalize(email)
     comments = list(db.session.scalars(_query(email).order_by(*paging.order_by(KEYS))))
     bans = list(db.session.scalars(select(Ban).where(Ban.kind == "email", Ban.value == email).order_by(Ban.id)))
-    _log("author_export", actor, email, {"comments": len(comments), "bans": len(bans)})
+    mail = subscriptions.of_address(email)
+    _log("author_export", actor, email, {"comments": len(comments), "bans": len(bans),
+                                         "subscriptions": len(mail["subscriptions"]) if mail else 0})
     db.session.commit()
-    return {"email": email, "exported_at": datetime.now(timezone.utc), "comments": comments, "bans": bans}
+    return {"email": email, "exported_at": datetime.now(timezone.utc), "comments": comments, "bans": bans,
+            "mail": mail}
 
 
 def erase_author(email: str, actor: str) -> dict[str, Any]:
     """Delete every comment written with ``email``; placeholders stay where replies hang on them."""
     email = normalize(email)
+    # The address, its subscriptions and the mails still waiting for it go first (deleted comments take theirs).
+    subscribed = subscriptions.erase_address(email)
     comments = list(db.session.scalars(_query(email).order_by(Comment.id)))
     touched: set[str] = set()
     ids = []
@@ -81,8 +89,10 @@ def erase_author(email: str, actor: str) -> dict[str, Any]:
             update(Comment).where(Comment.id.in_(placeholders)).values(ip_hash=None, reader_hash=None, spam_reasons=[])
         )
     bans = len(list(db.session.scalars(select(Ban.id).where(Ban.kind == "email", Ban.value == email))))
-    _log("author_erase", actor, email, {"comments": len(ids), "placeholders": len(placeholders)})
+    _log("author_erase", actor, email, {"comments": len(ids), "placeholders": len(placeholders),
+                                        "subscriptions": subscribed})
     db.session.commit()
     for slug in sorted(touched):
         events.notify(slug, events.COMMENTS)
-    return {"email": email, "erased": len(ids), "placeholders": len(placeholders), "bans_kept": bans}
+    return {"email": email, "erased": len(ids), "placeholders": len(placeholders), "bans_kept": bans,
+            "subscriptions": subscribed}

@@ -9,7 +9,7 @@ from flask import Flask
 from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import select
 
-from . import integrity, moderation, users
+from . import authors, integrity, moderation, subscriptions, users
 from .auth import create_api_token
 from .credentials import ApiToken
 from .demo import load_demo
@@ -174,6 +174,21 @@ def cache_rebuild() -> None:
     click.echo(f"cache rebuilt: widgets and {posts} posts")
 
 
+notifications = AppGroup("notifications", help="Reply notifications by mail.")
+
+
+@notifications.command("bounced")
+@click.argument("emails", nargs=-1, required=True)
+def notifications_bounced(emails: tuple[str, ...]) -> None:
+    """Record that addresses do not take mail (from a bounce report): they get nothing more."""
+    unknown = [e for e in emails if not subscriptions.mark_bounced(authors.normalize(e))]
+    for email in emails:
+        if email not in unknown:
+            click.echo(f"{authors.normalize(email)}: no more mail")
+    if unknown:
+        raise click.ClickException(f"not a subscribed address: {', '.join(unknown)}")
+
+
 def register_commands(app: Flask) -> None:
     """Add the service's command groups to ``flask``."""
     app.cli.add_command(tokens)
@@ -186,3 +201,4 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(cache)
     app.cli.add_command(worker_command)
     app.cli.add_command(jobs_command)
+    app.cli.add_command(notifications)

@@ -5,8 +5,9 @@ comment is written with Core statements and counted on its post with its
 INSERT (status.set_status keeps the count for every later change); on
 PostgreSQL both are one statement, run on its own: it commits itself, and
 the answer still comes only after the commit. When someone hears of new
-comments (a webhook, moderators' mail), the comment and its jobs are written
-in one transaction instead.
+comments (a webhook, moderators' mail, the subscribers of the comment a reply
+answers) or the comment subscribes to its replies (``notify``), the comment
+and its jobs are written in one transaction instead.
 """
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import Select, and_, bindparam, insert, update
 
-from . import auth, events, notifications, sanitize, spam
+from . import auth, events, notifications, sanitize, spam, subscriptions
 from .database import dialect_name, standalone_statements
 from .errors import ApiError, invalid, not_found
 from .extensions import db
@@ -63,6 +64,7 @@ class NewComment(NamedTuple):
     edit_until: datetime
     edited_at: None = None
     like_count: int = 0
+    subscription: str | None = None
 
 
 _PARENT = Comment.__table__.alias("parent")
@@ -99,9 +101,10 @@ def create_comment(slug: str, data: dict[str, Any], reader: str | None, ip: str 
     parent_id = data.get("parent_id")
     checks, params = spam.lookups(body_source, email, reader, ip_hash)
     single_statement = dialect_name() == "postgresql"
-    # Someone hears of new comments: their jobs are written in the comment's transaction.
-    announce = notifications.wanted()
-    if single_statement and not announce:
+    notify = bool(data.get("notify")) and email is not None
+    # Someone hears of new comments (or of this reply): their jobs are written in the comment's transaction.
+    announce = notifications.wanted() or (parent_id is not None and subscriptions.mail_enabled())
+    if single_statement and not announce and not notify:
         standalone_statements()
     # A reply names a comment of an existing post: no post is created for one.
     post = post_for_write(slug, _write_statement(parent_id is not None, checks), {**params, "parent_id": parent_id},
@@ -131,10 +134,16 @@ def create_comment(slug: str, data: dict[str, Any], reader: str | None, ip: str 
             db.session.execute(_COUNT_APPROVED, {"counted_post": post.id})
     if announce:
         events.announce_move(db.session.get(Comment, comment_id), None, verdict.status)
+    subscription = None
+    if notify:
+        assert email is not None
+        subscription = subscriptions.subscribe(comment_id, post, email, reader,
+                                               send=verdict.status != CommentStatus.SPAM)
     db.session.commit()
     token = _serializer().dumps(comment_id)
     created = NewComment(comment_id, post.id, parent_id, author, website, avatar, body_html, now, verdict.status,
-                         token, now + timedelta(seconds=current_app.config["EDIT_WINDOW_SECONDS"]))
+                         token, now + timedelta(seconds=current_app.config["EDIT_WINDOW_SECONDS"]),
+                         subscription=subscription)
     if created.status == CommentStatus.APPROVED:
         events.notify(post.slug, events.COMMENTS)
     return created

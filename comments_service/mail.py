@@ -29,6 +29,9 @@ KIND = "mail"
 REMOTE = re.compile(r"""\b(?:src|background|srcset|poster)\s*=\s*["']?\s*(?:[a-z][a-z0-9+.-]*:)?//"""
                     r"""|url\(\s*["']?\s*(?:[a-z][a-z0-9+.-]*:)?//|<link\b""", re.IGNORECASE)
 THREAD_ID = re.compile(r"[^A-Za-z0-9._-]")
+# RFC 5322's line limit: a long header without spaces (List-Unsubscribe's <URL>) stays as it is. At the
+# usual 78 the email package would turn it into encoded words, which RFC 8058 mail clients do not read.
+WIRE = SMTP.clone(max_line_length=998)
 
 
 @dataclass(frozen=True)
@@ -131,7 +134,7 @@ def queue(message: EmailMessage, *, key: str | None = None, delay_seconds: float
     sender = parseaddr(str(message["From"]))[1]
     subject = str(message["Subject"])
     jobs.enqueue(KIND, {
-        "from": sender, "to": recipients, "message": message.as_string(policy=SMTP),
+        "from": sender, "to": recipients, "message": message.as_string(policy=WIRE),
         "summary": f"mail to {', '.join(recipients)[:80]}: {subject[:80]}",
     }, key=key, delay_seconds=delay_seconds)
     return True

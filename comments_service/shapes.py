@@ -91,6 +91,9 @@ COMMENT_CREATED = COMMENT_STATUS.extend(
     "CommentCreated",
     Field("edit_token", fields.String, description="Send as X-Edit-Token to edit or delete within the window."),
     _time("edit_until"),
+    Field("subscription", fields.String, nullable=True,
+          description="With notify: confirm (check your mail for the link), active (the address is confirmed), "
+                      "or null (no reply mails: not asked for, or this address takes none)."),
 )
 
 MODERATION_COMMENT = COMMENT.extend(

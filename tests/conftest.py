@@ -37,7 +37,8 @@ REDIS_DB = int(os.environ.get("TEST_REDIS_DB", "15"))
 REDIS_URL = f"redis://{REDIS_HOST}:{REDIS_PORT}/{REDIS_DB}"
 VIA_PGBOUNCER = os.environ.get("TEST_VIA_PGBOUNCER", "") == "1"
 TABLES = ("comment_likes", "post_likes", "post_tags", "comments", "tags", "posts",
-          "api_tokens", "desk_sessions", "users", "bans", "moderation_events", "jobs")
+          "api_tokens", "desk_sessions", "users", "bans", "moderation_events", "jobs", "subscription_notices",
+          "subscriptions", "mail_addresses")
 
 
 @pytest.fixture(scope="session")

@@ -127,7 +127,8 @@ def test_the_export_is_documented_json_with_raw_text_and_threading(site, runner,
     run(runner, "export", path)
     document = json.loads(path.read_text(encoding="utf-8"))
     assert document["format"] == "comments-service-export" and document["version"] == 1
-    assert set(document) == {"format", "version", "exported_at", "site", "posts", "tags", "comments", "moderation_log"}
+    assert set(document) == {"format", "version", "exported_at", "site", "posts", "tags", "comments", "moderation_log",
+                             "mail_addresses"}
     post = next(p for p in document["posts"] if p["slug"] == "markdown-corner")
     assert post["tags"] == ["spine", "writing"] and post["like_count"] == 12 and post["comment_count"] == 3
     ann = next(c for c in document["comments"] if c["author"] == "Ann")

@@ -174,6 +174,7 @@ def test_new_comment_answer_is_the_schema_dump_of_its_row(make_app, moderation, 
         row = db.session.get(Comment, response.get_json()["id"])
         row.edit_token = token
         row.edit_until = edit_deadline(row)
+        row.subscription = None  # no SMTP_URL here: nobody is subscribed
         row.replies = []
         expected = app.json.response(COMMENT_CREATED.schema().dump(row)).get_data()
     assert response.get_data() == expected

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from marshmallow import EXCLUDE, Schema, fields, pre_load, validate
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, pre_load, validate, validates_schema
 
 from ..shapes import COMMENT, POST
 from .common import ID, Trimmed, TrimmedEmail, WebUrl, blank_to_none
@@ -16,6 +16,15 @@ def _blank_body(data: Any) -> Any:
     if isinstance(data, dict) and isinstance(data.get("body"), str) and not data["body"].strip():
         data = {**data, "body": ""}
     return data
+
+
+class JsonBoolean(fields.Boolean):
+    """true or false as JSON has them: not 1, "yes" or "true"."""
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> bool:
+        if not isinstance(value, bool):
+            raise self.make_error("invalid", input=value)
+        return value
 
 
 class CommentCreateSchema(Schema):
@@ -31,9 +40,21 @@ class CommentCreateSchema(Schema):
         metadata={"description": "Leave empty. The widget hides this field from people; what fills it is a bot."},
     )
 
+    notify = JsonBoolean(
+        load_default=False,
+        allow_none=True,
+        metadata={"description": "Mail me when someone replies to this comment (needs email; the address is "
+                                 "confirmed once, by a link mailed to it)."},
+    )
+
     @pre_load
     def _blank_optionals(self, data: Any, **kwargs: Any) -> Any:
         return _blank_body(blank_to_none(data, ("email", "website")))
+
+    @validates_schema
+    def _notify_needs_email(self, data: dict[str, Any], **kwargs: Any) -> None:
+        if data.get("notify") and not data.get("email"):
+            raise ValidationError("Give an e-mail address to be told of replies.", "email")
 
 
 class CommentEditSchema(Schema):

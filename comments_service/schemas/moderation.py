@@ -162,11 +162,29 @@ class AuthorBanSchema(Schema):
     created_at = Time(required=True)
 
 
+class AuthorSubscriptionSchema(Schema):
+    comment_id = fields.Integer(required=True, metadata={"description": "The comment whose replies are mailed"})
+    post = fields.String(required=True, metadata={"description": "The post's slug"})
+    created_at = Time(required=True)
+    ended_at = Time(allow_none=True, metadata={"description": "When this thread was stopped"})
+    notified_at = Time(allow_none=True, metadata={"description": "When the last mail of this thread was queued"})
+
+
+class AuthorMailSchema(Schema):
+    created_at = Time(required=True)
+    confirmed_at = Time(allow_none=True)
+    unsubscribed_at = Time(allow_none=True, metadata={"description": "When every mail to the address was stopped"})
+    bounced_at = Time(allow_none=True)
+    subscriptions = fields.List(fields.Nested(AuthorSubscriptionSchema), required=True)
+
+
 class AuthorExportSchema(Schema):
     email = fields.String(required=True)
     exported_at = Time(required=True)
     comments = fields.List(fields.Nested(MODERATION_COMMENT.schema), required=True)
     bans = fields.List(fields.Nested(AuthorBanSchema), required=True)
+    mail = fields.Nested(AuthorMailSchema, allow_none=True, required=True,
+                         metadata={"description": "Reply notifications: the address's state and its threads"})
 
 
 class AuthorEraseSchema(Schema):
@@ -174,3 +192,5 @@ class AuthorEraseSchema(Schema):
     erased = fields.Integer(required=True, metadata={"description": "Comments deleted"})
     placeholders = fields.Integer(required=True, metadata={"description": "Kept as [deleted] for their replies"})
     bans_kept = fields.Integer(required=True, metadata={"description": "Bans on the address, which stay"})
+    subscriptions = fields.Integer(required=True, metadata={"description": "Reply subscriptions deleted, with "
+                                                                            "the address's mail state"})

@@ -127,7 +127,7 @@ def export_command(file: str) -> None:
         counts = jsonfile.export(stream, on_comment=bar.update)
     os.replace(partial, file)
     click.echo(
-        f"Exported {counts['posts']} posts, {counts['tags']} tags, {counts['comments']} comments "
-        f"and {counts['events']} moderation log entries to {file}"
+        f"Exported {counts['posts']} posts, {counts['tags']} tags, {counts['comments']} comments, "
+        f"{counts['events']} moderation log entries and {counts['mail_addresses']} mail addresses to {file}"
     )
 

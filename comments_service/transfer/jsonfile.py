@@ -3,7 +3,10 @@
 The schemas below are the format's definition (README, "The export
 format"). The export is written one item per line, so a large site never
 sits in memory as one document; the import validates every item and skips,
-with the reason, any item that does not fit.
+with the reason, any item that does not fit. Reply subscriptions are
+exported (each address with its state and threads) but not imported: their
+links are signed by the installation that mailed them, so their owners
+subscribe again.
 """
 from __future__ import annotations
 
@@ -20,6 +23,7 @@ from sqlalchemy.orm import selectinload
 from .. import auth, slugs, times
 from ..errors import flatten_messages
 from ..extensions import db
+from ..mail_models import MailAddress, Subscription
 from ..models import ACTOR_MAX, Comment, CommentStatus, ModerationEvent, Post, Tag
 from .records import BodyFormat, CommentRecord, PostRecord, Source, TransferError, clean_author, clean_email, clean_url
 
@@ -126,6 +130,27 @@ class ExportEventSchema(Schema):
     created_at = UtcTime(required=True)
 
 
+class ExportSubscriptionSchema(Schema):
+    comment_id = fields.Integer()
+    post = fields.Method("post_slug")
+    reader_hash = fields.String(allow_none=True)
+    created_at = UtcTime()
+    ended_at = UtcTime(allow_none=True)
+    notified_at = UtcTime(allow_none=True)
+
+    def post_slug(self, row: Any) -> str:
+        return row.post.slug
+
+
+class ExportMailAddressSchema(Schema):
+    email = fields.String()
+    created_at = UtcTime()
+    confirmed_at = UtcTime(allow_none=True)
+    unsubscribed_at = UtcTime(allow_none=True)
+    bounced_at = UtcTime(allow_none=True)
+    subscriptions = fields.List(fields.Nested(ExportSubscriptionSchema))
+
+
 class ExportTagSchema(Schema):
     name = fields.String()
     post_count = fields.Integer()
@@ -138,7 +163,7 @@ def site_id() -> str:
 
 def export(stream: IO[str], on_comment: Callable[[int], None] | None = None) -> dict[str, int]:
     """Write everything as one JSON document, one item per line; return what was written."""
-    counts = {"posts": 0, "tags": 0, "comments": 0, "events": 0}
+    counts = {"posts": 0, "tags": 0, "comments": 0, "events": 0, "mail_addresses": 0}
     header = {
         "format": FORMAT,
         "version": VERSION,
@@ -163,6 +188,10 @@ def export(stream: IO[str], on_comment: Callable[[int], None] | None = None) -> 
             yield comment_schema.dump(comment)
 
     counts["comments"] = _array(stream, "comments", dumped(), last=False)
+    addresses = select(MailAddress).options(selectinload(MailAddress.subscriptions).selectinload(Subscription.post))
+    address_schema = ExportMailAddressSchema()
+    counts["mail_addresses"] = _array(stream, "mail_addresses", (
+        address_schema.dump(a) for a in db.session.scalars(addresses.order_by(MailAddress.id))), last=False)
     log = select(ModerationEvent).order_by(ModerationEvent.id).execution_options(yield_per=500)
     counts["events"] = _array(stream, "moderation_log", (event_schema.dump(e) for e in db.session.scalars(log)),
                               last=True)
@@ -213,6 +242,10 @@ def read(path: str, on_bytes: Callable[[int], None] | None = None) -> Source:
         if not isinstance(document.get(section, []), list):
             raise TransferError(f"{name}: {section!r} must be a list")
     source = Source("json", prefix=f"json:{site}:")
+    mail = document.get("mail_addresses")
+    if isinstance(mail, list) and mail:
+        source.notes.append(f"{len(mail)} mail addresses with reply subscriptions were not imported: links in mails "
+                            "are signed by the installation that sent them; their owners subscribe again")
     _posts(document.get("posts", []), source)
     _comments(document.get("comments", []), source)
     _events(document.get("moderation_log", []), source, site)

@@ -1,4 +1,4 @@
-"""Pages and files served outside the JSON API: health, feeds, the widget script and demo, the moderation desk."""
+"""Pages and files outside the JSON API: health, feeds, the widget script and demo, the desk, mail links' pages."""
 from __future__ import annotations
 
 from flask import Flask
@@ -6,11 +6,12 @@ from flask import Flask
 
 def register_blueprints(app: Flask) -> None:
     """Register the web blueprints (the moderation desk brings its session and filters)."""
-    from . import desk_jobs, embed, feeds, moderate, ops
+    from . import desk_jobs, embed, feeds, moderate, notify, ops
 
     assert desk_jobs.bp is moderate.bp  # the Jobs tab's views are on the desk's blueprint
 
     app.register_blueprint(ops.bp)
     app.register_blueprint(embed.bp)
     app.register_blueprint(feeds.bp)
+    app.register_blueprint(notify.bp)
     moderate.init_app(app)

@@ -20,7 +20,10 @@
     posted: "Thank you! Your comment is published.", editPending: "Saved. Your edit is awaiting moderation.",
     likeQ: "Do you like {title}?", likeN: "{n} likes", like1: "1 like", likeComment: "Like",
     noComments: "No comments yet.", noTags: "No tags yet.", noPosts: "No posts yet.", on: "on", edited: "edited",
-    honeypot: "Leave this field empty"
+    honeypot: "Leave this field empty",
+    notify: "Mail me when someone replies", notifyNeedsEmail: "Type your e-mail above to get replies by mail.",
+    notifyConfirm: "Check your mail: open the link we sent to confirm, then you get replies by mail.",
+    notifyActive: "You will get a mail when someone replies."
   };
   var custom = window.CommentWidgetStrings || {};
   for (var k in custom) if (Object.prototype.hasOwnProperty.call(custom, k)) S[k] = custom[k];
@@ -279,6 +282,20 @@
       field("website", t("website"), el("input", { type: "url", maxlength: 2000, autocomplete: "url", value: saved.website || "" }))]));
     form.appendChild(field("body", t("comment"), el("textarea", { required: true, rows: 4, maxlength: 10000, "aria-describedby": uid + "-hint" })));
     form.appendChild(el("p", { className: "cs-hint", id: uid + "-hint", text: t("hint") }));
+    /* Reply mails need an address: the box is enabled while one is typed. */
+    var email = form.querySelector("input[type=email]");
+    var notify = el("input", { type: "checkbox", name: "notify", id: uid + "-notify", className: "cs-check-input",
+      "aria-describedby": uid + "-notify-hint" });
+    var notifyHint = el("span", { className: "cs-hint", id: uid + "-notify-hint" });
+    function notifyState() {
+      var has = !!email.value.trim();
+      notify.disabled = !has;
+      if (!has) notify.checked = false;
+      notifyHint.textContent = has ? "" : t("notifyNeedsEmail");
+    }
+    email.addEventListener("input", notifyState);
+    notifyState();
+    form.appendChild(el("div", { className: "cs-check" }, [notify, el("label", { "for": notify.id, text: t("notify") }), notifyHint]));
     /* Honeypot: people never see or fill it; bots that fill every field get marked as spam. */
     form.appendChild(el("div", { className: "cs-hp", "aria-hidden": "true" }, [el("label", { text: t("honeypot") },
       [el("input", { type: "text", name: "website_confirm", tabindex: "-1", autocomplete: "off" })])]));
@@ -294,6 +311,7 @@
       ["email", "website"].forEach(function (n) { if (value(n).trim()) body[n] = value(n).trim(); });
       if (value("website_confirm")) body.website_confirm = value("website_confirm");
       if (parent) body.parent_id = parent.id;
+      if (form.elements.notify.checked && body.email) body.notify = true;
       Array.prototype.forEach.call(form.querySelectorAll(".cs-field-error"), function (e) { e.textContent = ""; });
       Array.prototype.forEach.call(form.querySelectorAll("[aria-invalid]"), function (e) { e.removeAttribute("aria-invalid"); });
       submit.disabled = true; status.textContent = t("sending"); status.className = "cs-form-status";
@@ -324,11 +342,12 @@
     this.edits[c.id] = { token: c.edit_token, until: c.edit_until, text: sent.body };
     store("cs-edit-tokens", this.edits);
     c.post = this.slug;
+    var told = c.subscription === "confirm" ? " " + t("notifyConfirm") : c.subscription === "active" ? " " + t("notifyActive") : "";
     if (c.status === "pending") {
       var mine = load("cs-pending", {}); mine[c.id] = c; store("cs-pending", mine);
-      this.say(t("pendingNotice"));
+      this.say(t("pendingNotice") + told);
     } else {
-      this.say(t("posted"));
+      this.say(t("posted") + told);
       this.setCount((parseInt((this.count.textContent.match(/\d+/) || ["0"])[0], 10) || 0) + 1);
     }
     if (form.classList.contains("cs-reply-form")) form.parentNode.removeChild(form);
@@ -439,7 +458,9 @@
     ".cs-form-title{margin:0 0 8px;font-size:1em}.cs-row{display:flex;gap:8px;flex-wrap:wrap;align-items:center}.cs-row>.cs-field{flex:1 1 180px}" +
     ".cs-field{margin-bottom:8px}.cs-field label{display:block;font-size:.85em;color:var(--cs-muted);margin-bottom:2px}" +
     ".cs-field-error,.cs-error{color:var(--cs-err)}.cs-field-error{font-size:.85em}.cs-ok{color:var(--cs-ok)}[aria-invalid=true]{border-color:var(--cs-err)!important}" +
-    ".cs-hint{font-size:.8em;color:var(--cs-muted);margin:0 0 8px}.cs-hp{position:absolute;left:-9999px;width:1px;height:1px;overflow:hidden}" +
+    ".cs-hint{font-size:.8em;color:var(--cs-muted);margin:0 0 8px}.cs-check{display:flex;align-items:center;flex-wrap:wrap;gap:4px 8px;margin:0 0 8px}" +
+    ".cs-root .cs-check-input{width:auto;margin:0}.cs-check label{font-size:.9em}.cs-check-input:disabled+label{color:var(--cs-muted)}.cs-check .cs-hint{margin:0;flex-basis:100%}" +
+    ".cs-hp{position:absolute;left:-9999px;width:1px;height:1px;overflow:hidden}" +
     ".cs-button,.cs-like-button{font:inherit;cursor:pointer;border:1px solid var(--cs-line);border-radius:6px;padding:6px 14px;background:var(--cs-accent);color:#fff}" +
     ".cs-button:disabled{opacity:.6}.cs-link{font:inherit;font-size:.85em;background:none;border:0;padding:2px 4px;color:var(--cs-accent);cursor:pointer}" +
     ".cs-root button:focus-visible,.cs-root a:focus-visible{outline:2px solid var(--cs-accent);outline-offset:2px}" +
