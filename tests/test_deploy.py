@@ -192,7 +192,8 @@ def test_the_service_starts_reloads_and_stops_as_the_unit_says(database_url):
                                stdout=log, stderr=subprocess.STDOUT)
     try:
         notify.wait_for("READY=1", timeout=60)
-        health = request(("127.0.0.1", port), "GET", "/healthz", timeout=60)  # READY comes from the master; a worker may still be booting on a loaded machine
+        # READY comes from the master: on a loaded machine a worker may still be booting.
+        health = request(("127.0.0.1", port), "GET", "/healthz", timeout=60)
         assert health.status == 200 and health.body == {"status": "ok", "db": "ok", "redis": "ok"}, health
         workers = children(process.pid)
         reload = [word.replace("$MAINPID", str(process.pid)) for word in shlex.split(service["ExecReload"])]
