@@ -234,7 +234,7 @@
     if (!c.deleted && c.status !== "pending") {
       var liked = load("cs-liked-comments", {});
       var like = el("button", { type: "button", className: "cs-link cs-clike", "aria-pressed": liked[c.id] ? "true" : "false",
-        "aria-label": t("likeComment"), text: "\u2665 " + (c.like_count || 0) });
+        "aria-label": likeName(c.like_count || 0), text: "\u2665 " + (c.like_count || 0) });
       like.addEventListener("click", function () { self.likeComment(c, like); });
       actions.appendChild(like);
       actions.appendChild(el("button", { type: "button", className: "cs-link", text: t("reply"),
@@ -258,8 +258,11 @@
       store("cs-liked-comments", liked);
       button.setAttribute("aria-pressed", res.data.liked ? "true" : "false");
       button.textContent = "\u2665 " + res.data.like_count;
+      button.setAttribute("aria-label", likeName(res.data.like_count));
     });
   };
+  /* A comment's like button shows "\u2665 3": its name says the count too (WCAG 2.5.3, label in name). */
+  function likeName(n) { return n === 1 ? t("like1") : t("likeN", { n: n }); }
   Thread.prototype.openReply = function (c, li) {
     var open = this.root.querySelector(".cs-reply-form");
     if (open) open.parentNode.removeChild(open);
@@ -448,9 +451,9 @@
     });
   }
 
-  var CSS = ".cs-root{--cs-fg:#1f2328;--cs-muted:#656d76;--cs-bg:#fff;--cs-soft:#f6f8fa;--cs-line:#d0d7de;--cs-accent:#0969da;--cs-err:#cf222e;--cs-ok:#1a7f37;" +
+  var CSS = ".cs-root{--cs-fg:#1f2328;--cs-muted:#656d76;--cs-bg:#fff;--cs-soft:#f6f8fa;--cs-line:#d0d7de;--cs-accent:#0969da;--cs-err:#cf222e;--cs-ok:#1a7f37;--cs-accent-bg:#0969da;--cs-love:#e0245e;" +
     "color:var(--cs-fg);font:15px/1.5 system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;text-align:left}" +
-    "@media (prefers-color-scheme:dark){.cs-root{--cs-fg:#e6edf3;--cs-muted:#9198a1;--cs-bg:#0d1117;--cs-soft:#161b22;--cs-line:#3d444d;--cs-accent:#4493f8;--cs-err:#f85149;--cs-ok:#3fb950}}" +
+    "@media (prefers-color-scheme:dark){.cs-root{--cs-fg:#e6edf3;--cs-muted:#9198a1;--cs-bg:#0d1117;--cs-soft:#161b22;--cs-line:#3d444d;--cs-accent:#4493f8;--cs-err:#f85149;--cs-ok:#3fb950;--cs-accent-bg:#1f6feb;--cs-love:#ff7aa2}}" +
     ".cs-root *{box-sizing:border-box}.cs-root ul{list-style:none;margin:0;padding:0}.cs-root a{color:var(--cs-accent)}" +
     ".cs-head{display:flex;justify-content:space-between;align-items:center;gap:8px;flex-wrap:wrap}.cs-title{margin:0 0 8px;font-size:1.2em}" +
     ".cs-root select,.cs-root input,.cs-root textarea{font:inherit;color:var(--cs-fg);background:var(--cs-bg);border:1px solid var(--cs-line);border-radius:6px;padding:6px 8px;width:100%}" +
@@ -461,15 +464,15 @@
     ".cs-hint{font-size:.8em;color:var(--cs-muted);margin:0 0 8px}.cs-check{display:flex;align-items:center;flex-wrap:wrap;gap:4px 8px;margin:0 0 8px}" +
     ".cs-root .cs-check-input{width:auto;margin:0}.cs-check label{font-size:.9em}.cs-check-input:disabled+label{color:var(--cs-muted)}.cs-check .cs-hint{margin:0;flex-basis:100%}" +
     ".cs-hp{position:absolute;left:-9999px;width:1px;height:1px;overflow:hidden}" +
-    ".cs-button,.cs-like-button{font:inherit;cursor:pointer;border:1px solid var(--cs-line);border-radius:6px;padding:6px 14px;background:var(--cs-accent);color:#fff}" +
+    ".cs-button,.cs-like-button{font:inherit;cursor:pointer;border:1px solid var(--cs-line);border-radius:6px;padding:6px 14px;background:var(--cs-accent-bg);color:#fff}" +
     ".cs-button:disabled{opacity:.6}.cs-link{font:inherit;font-size:.85em;background:none;border:0;padding:2px 4px;color:var(--cs-accent);cursor:pointer}" +
     ".cs-root button:focus-visible,.cs-root a:focus-visible{outline:2px solid var(--cs-accent);outline-offset:2px}" +
     ".cs-comment{padding:10px 0;border-top:1px solid var(--cs-line)}.cs-replies .cs-comment{border-top:0;border-left:2px solid var(--cs-line);padding-left:12px;margin-left:4px}" +
     ".cs-replies{margin-left:16px!important}.cs-meta{display:flex;align-items:center;gap:6px;font-size:.9em;flex-wrap:wrap}.cs-avatar{width:24px;height:24px;border-radius:4px;background:var(--cs-soft)}" +
     ".cs-author{font-weight:600}.cs-root time,.cs-muted{color:var(--cs-muted);font-size:.9em}.cs-body{overflow-wrap:anywhere}.cs-body p{margin:4px 0}" +
     ".cs-body pre{background:var(--cs-soft);padding:8px;overflow:auto}.cs-badge{background:#fff8c5;color:#6f4e00;border-radius:10px;padding:0 8px;font-size:.8em}" +
-    ".cs-clike[aria-pressed=true],.cs-like-button[aria-pressed=true] .cs-heart{color:#e0245e}.cs-like-button{background:var(--cs-soft);color:var(--cs-fg)}" +
-    ".cs-like-button[aria-pressed=true]{border-color:#e0245e}.cs-heart{font-size:1.2em}.cs-more{margin-top:8px}.cs-notice{margin:4px 0}" +
+    ".cs-clike[aria-pressed=true],.cs-like-button[aria-pressed=true] .cs-heart{color:var(--cs-love)}.cs-like-button{background:var(--cs-soft);color:var(--cs-fg)}" +
+    ".cs-like-button[aria-pressed=true]{border-color:var(--cs-love)}.cs-heart{font-size:1.2em}.cs-more{margin-top:8px}.cs-notice{margin:4px 0}" +
     ".cs-plain li{padding:6px 0;border-bottom:1px solid var(--cs-line)}.cs-excerpt{font-size:.9em}.cs-cloud{display:flex;flex-wrap:wrap;gap:4px 10px;align-items:baseline}" +
     ".cs-loading{color:var(--cs-muted)}.cs-loading:before{content:'';display:inline-block;width:.8em;height:.8em;margin-right:6px;border:2px solid var(--cs-line);border-top-color:var(--cs-accent);border-radius:50%;animation:cs-spin 1s linear infinite}" +
     "@keyframes cs-spin{to{transform:rotate(360deg)}}";
