@@ -131,10 +131,11 @@
     clear(root).appendChild(el("p", { className: "cs-error", role: "alert" },
       [problem(res) + " ", el("button", { type: "button", className: "cs-link", text: t("retry"), onclick: again })]));
   }
-  function get(root, key, path, render, headers, missing) {
+  function get(root, key, path, render, headers, missing, part) {
     var again = function () { get(root, key, path, render, headers, missing); };
+    var own = function () { return api("GET", path, undefined, headers); };
     loading(root, key);
-    api("GET", path, undefined, headers).then(function (res) {
+    (part ? fromPage(part, root, own) : own()).then(function (res) {
       if (res.ok) render(res.data);
       else if (res.status === 404 && missing) render(missing); /* a post nobody has commented on yet */
       else failed(root, res, again);
@@ -150,7 +151,7 @@
   Thread.prototype.start = function () {
     var self = this;
     get(this.root, "loadingComments", this.path(), function (data) { self.render(data); }, undefined,
-      { post: { comment_count: 0 }, comments: [], next_cursor: null });
+      { post: { comment_count: 0 }, comments: [], next_cursor: null }, "thread");
   };
   Thread.prototype.path = function (cursor) {
     return "/api/posts/" + encodeURIComponent(this.slug) + "/comments?sort=" + this.sort + (cursor ? "&cursor=" + encodeURIComponent(cursor) : "");
@@ -412,7 +413,7 @@
       return button;
     }
     loading(root, "loadingLike");
-    api("GET", path, undefined, token).then(function (res) {
+    fromPage("post", root, function () { return api("GET", path, undefined, token); }).then(function (res) {
       if (res.ok) draw(res.data.title, res.data.like_count, res.data.liked);
       else if (res.status === 404) draw(slug, 0, false);
       else failed(root, res, function () { Like(root); });
@@ -421,34 +422,74 @@
 
   /* ---- sidebar widgets ---- */
   function RecentComments(root) {
-    get(root, "loadingComments", "/api/widgets/recent-comments?limit=" + (root.getAttribute("data-limit") || 5), function (data) {
+    get(root, "loadingComments", "/api/widgets/recent-comments?limit=" + pageLimit(root), function (data) {
       clear(root).appendChild(data.comments.length ? el("ul", { className: "cs-plain" }, data.comments.map(function (c) {
         var link = safeUrl(c.post.url);
         return el("li", {}, [el("span", { className: "cs-author", text: c.author }), " " + t("on") + " ",
           link ? el("a", { href: link, text: c.post.title }) : el("span", { text: c.post.title }),
           el("div", { className: "cs-excerpt", text: c.excerpt }), timeEl(c.created_at)]);
       })) : el("p", { className: "cs-muted", text: t("noComments") }));
-    });
+    }, undefined, undefined, "recent-comments");
   }
   function PopularTags(root) {
     var template = root.getAttribute("data-tag-url");
-    get(root, "loadingTags", "/api/widgets/popular-tags?limit=" + (root.getAttribute("data-limit") || 20), function (data) {
+    get(root, "loadingTags", "/api/widgets/popular-tags?limit=" + pageLimit(root), function (data) {
       var max = Math.max.apply(null, data.tags.map(function (x) { return x.count; }).concat([1]));
       clear(root).appendChild(data.tags.length ? el("ul", { className: "cs-cloud" }, data.tags.map(function (tag) {
         var size = (0.85 + 0.75 * tag.count / max).toFixed(2) + "em", attrs = { text: tag.name, title: tag.count, style: "font-size:" + size };
         if (template) attrs.href = template.replace("{tag}", encodeURIComponent(tag.name));
         return el("li", {}, [el(template ? "a" : "span", attrs)]);
       })) : el("p", { className: "cs-muted", text: t("noTags") }));
-    });
+    }, undefined, undefined, "popular-tags");
   }
   function RecentPosts(root) {
-    get(root, "loadingPosts", "/api/widgets/recent-posts?limit=" + (root.getAttribute("data-limit") || 5), function (data) {
+    get(root, "loadingPosts", "/api/widgets/recent-posts?limit=" + pageLimit(root), function (data) {
       clear(root).appendChild(data.posts.length ? el("ul", { className: "cs-plain" }, data.posts.map(function (p) {
         var link = safeUrl(p.url);
         return el("li", {}, [link ? el("a", { href: link, text: p.title }) : el("span", { text: p.title }),
           el("span", { className: "cs-muted", text: " (" + (p.comment_count === 1 ? t("count1") : t("countN", { n: p.comment_count })) + ")" })]);
       })) : el("p", { className: "cs-muted", text: t("noPosts") }));
+    }, undefined, undefined, "recent-posts");
+  }
+
+  /* ---- one request per page view: the widgets' data from GET /api/page ---- */
+  var PAGE = null, PAGE_NODES = {}; /* the page's answer (a promise), and which widget each of its parts is for */
+  var PAGE_LIMITS = { "recent-comments": 5, "popular-tags": 20, "recent-posts": 5 };
+  function pageLimit(node) { return node.getAttribute("data-limit") || PAGE_LIMITS[node.getAttribute("data-widget")]; }
+  function loadPage(nodes) {
+    var post = null, include = [], query = [];
+    PAGE = null; PAGE_NODES = {};
+    nodes.forEach(function (node) {
+      var kind = node.getAttribute("data-widget"), slug = node.getAttribute("data-post");
+      if (!post && slug && (kind === "comments" || kind === "like")) post = slug;
     });
+    nodes.forEach(function (node) {
+      var kind = node.getAttribute("data-widget"), slug = node.getAttribute("data-post");
+      var part = kind === "comments" ? "thread" : kind === "like" ? "post" : kind in PAGE_LIMITS ? kind : null;
+      /* A second widget of a kind, or one for another post, asks on its own. */
+      if (!part || part in PAGE_NODES || ((part === "thread" || part === "post") && slug !== post)) return;
+      PAGE_NODES[part] = node;
+      include.push(part);
+      if (kind in PAGE_LIMITS) query.push(part + ".limit=" + encodeURIComponent(pageLimit(node)));
+    });
+    if (!include.length) return;
+    if (post) query.unshift("post=" + encodeURIComponent(post));
+    PAGE = api("GET", "/api/page?" + query.concat(["include=" + include.join(",")]).join("&"), undefined,
+      { "X-Reader-Token": readerToken() });
+  }
+  /* A part of the page's answer for the widget it was asked for (once), else the widget's own request. */
+  function fromPage(part, node, own) {
+    if (!PAGE || PAGE_NODES[part] !== node) return own();
+    delete PAGE_NODES[part];
+    return PAGE.then(function (res) {
+      var data = res.data;
+      if (res.ok && data && part in data) {
+        return { ok: true, status: 200, data: part === "thread" ? { post: data.post, comments: data.thread.comments,
+          next_cursor: data.thread.next_cursor } : data[part] };
+      }
+      if (res.status === 404 && (part === "thread" || part === "post")) return res; /* no such post yet */
+      return own();
+    }, own);
   }
 
   var CSS = ".cs-root{--cs-fg:#1f2328;--cs-muted:#656d76;--cs-bg:#fff;--cs-soft:#f6f8fa;--cs-line:#d0d7de;--cs-accent:#0969da;--cs-err:#cf222e;--cs-ok:#1a7f37;--cs-accent-bg:#0969da;--cs-love:#e0245e;" +
@@ -481,12 +522,14 @@
     "popular-tags": PopularTags, "recent-posts": RecentPosts };
   function init() {
     if (!document.getElementById("cs-style")) document.head.appendChild(el("style", { id: "cs-style", text: CSS }));
-    Array.prototype.forEach.call(document.querySelectorAll("[data-widget]"), function (node) {
-      var make = WIDGETS[node.getAttribute("data-widget")];
-      if (!make || node.getAttribute("data-cs-ready")) return;
+    var nodes = Array.prototype.filter.call(document.querySelectorAll("[data-widget]"), function (node) {
+      return WIDGETS[node.getAttribute("data-widget")] && !node.getAttribute("data-cs-ready");
+    });
+    loadPage(nodes);
+    nodes.forEach(function (node) {
       node.setAttribute("data-cs-ready", "1");
       node.classList.add("cs-root");
-      make(node);
+      WIDGETS[node.getAttribute("data-widget")](node);
     });
   }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init); else init();
