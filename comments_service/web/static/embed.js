@@ -804,5 +804,5 @@
     });
   }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init); else init();
-  window.CommentWidgets = { init: init, strings: S, safeUrl: safeUrl };
+  window.CommentWidgets = { init: init, strings: S, safeUrl: safeUrl, languages: LOCALES };
 })();
