@@ -116,6 +116,8 @@ class Config:
         self.RATELIMIT_LOGIN = os.environ.get("RATELIMIT_LOGIN", "10 per minute")
         # Shared by a reader's edits and deletes of their own comments: each edit renders and sanitizes again.
         self.RATELIMIT_EDITS = os.environ.get("RATELIMIT_EDITS", "10 per minute")
+        # The form's Markdown preview renders and sanitizes like a post, and stores nothing.
+        self.RATELIMIT_PREVIEWS = os.environ.get("RATELIMIT_PREVIEWS", "30 per minute")
         self.TRUSTED_PROXIES = env_int("TRUSTED_PROXIES", 0)
         self.MAX_LINKS = env_int("MAX_LINKS", 3)
         self.BLOCKED_WORDS = env_list("BLOCKED_WORDS")

@@ -158,6 +158,8 @@ def row_of(target: Target, best: Best, baseline: wrk.Result, scenario: str,
         "target_ratio": TARGET_RATIO if target.widget else target.target_ratio,
         "cpu_ms_per_request": best.cpu_ms, "rss_mb": best.rss_mb,
         "db_queries": queries[target.name],
+        "requests_per_view": target.requests_per_view,
+        "views_per_second": best.result.requests_per_second / target.requests_per_view,
     }
 
 

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from bench import data
-from comments_service import comment_writes, engagement, moderation, publishing
+from comments_service import comment_writes, demo, engagement, moderation, publishing
 
 READER = {"X-Reader-Token": "bench-reader-token-000001"}
 BLOG_ORIGIN = "https://blog.example"  # the service's CORS_ORIGINS in every scenario (bench/run.py)
@@ -33,6 +33,7 @@ class Target:
     cached: bool = True  # served from Redis once warm: must make no database query
     script: str | None = None  # Lua for wrk that makes each request (writes); {prefix} is new in every run
     target_ratio: float | None = None  # the ratio to bare Flask it should reach
+    requests_per_view: int = 1  # how many of its requests make one page view
 
 
 # wrk runs one Lua state per thread; setup() gives each a number, so that requests never repeat.
@@ -147,6 +148,39 @@ def thread_path(slug: str) -> str:
     return f"/api/posts/{slug}/comments"
 
 
+DEMO_POST = "trigger-point-injection"
+# What embed.js asks for on the demo page: its five widgets in one request, or each with its own.
+PAGE_PATH = (f"/api/page?post={DEMO_POST}&recent-posts.limit=5&recent-comments.limit=5&popular-tags.limit=20"
+             "&include=post,thread,recent-posts,recent-comments,popular-tags")
+FIVE_PATHS = [
+    f"/api/posts/{DEMO_POST}/comments?sort=oldest", f"/api/posts/{DEMO_POST}",
+    "/api/widgets/recent-comments?limit=5", "/api/widgets/popular-tags?limit=20", "/api/widgets/recent-posts?limit=5",
+]
+# Each connection sends the five in turn (wrk adds the -H headers to every one).
+FIVE_LUA = "local paths = {" + ", ".join(f'"{path}"' for path in FIVE_PATHS) + """}
+local i = 0
+request = function()
+  i = i % #paths + 1
+  return wrk.format("GET", paths[i])
+end
+"""
+FROM_PAGE = {**READER, "Origin": BLOG_ORIGIN}
+
+
+def load_demo_page() -> dict[str, Any]:
+    """The demo page's data (`flask demo load`)."""
+    demo.load_demo()
+    return {}
+
+
+def page_targets(facts: dict[str, Any]) -> list[Target]:
+    """A page view of the demo page: one /api/page, or the five requests it replaces."""
+    return [
+        Target("page, one request", PAGE_PATH, headers=FROM_PAGE),
+        Target("page, five requests", FIVE_PATHS[0], headers=FROM_PAGE, script=FIVE_LUA, requests_per_view=5),
+    ]
+
+
 SCENARIOS: dict[str, Scenario] = {
     "widgets": Scenario(
         "widgets",
@@ -189,5 +223,12 @@ SCENARIOS: dict[str, Scenario] = {
             Target("POST like", f"/api/posts/{THREAD}/likes", cached=False, script=LIKE_LUA),
         ],
         env=WRITES,
+    ),
+    "page": Scenario(
+        "page",
+        "the demo page (`flask demo load`) as a reader's browser loads it, from a blog origin: "
+        "GET /api/page against the five requests it replaces; cached reads",
+        load_demo_page,
+        page_targets,
     ),
 }

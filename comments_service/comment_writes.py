@@ -40,6 +40,11 @@ def edit_deadline(comment: Any) -> datetime:
     return aware(comment.created_at) + timedelta(seconds=current_app.config["EDIT_WINDOW_SECONDS"])
 
 
+def preview(body: str) -> dict[str, str]:
+    """Return ``{"body_html"}``: the body as a comment would show it (rendered, sanitized); nothing is stored."""
+    return {"body_html": render_body(body)}
+
+
 def render_body(body: str) -> str:
     """Render Markdown to safe HTML; 422 when nothing readable is left."""
     html = sanitize.render_markdown(body)

@@ -6,6 +6,7 @@ path. First pages come from the cache.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import orjson
@@ -39,6 +40,20 @@ def thread_json(slug: str, sort: str, limit: int, cursor: str | None, reader: st
     if not slugs.is_slug(slug):
         raise not_found("Post")
     known: dict[str, Any] = {}
+    comments, next_cursor, load = first_page_entries(slug, sort, limit, reader, known)
+    post, (shown, after) = cached_post(slug, reader, comments, next_cursor, known=known, load=load)
+    return to_json({**first_page_part(shown, after), "post": post})
+
+
+def first_page_entries(
+    slug: str, sort: str, limit: int, reader: str | None, known: dict[str, Any]
+) -> tuple[cache.Entry, cache.Entry, Callable[[], Any]]:
+    """Return the cache entries of a thread's first page (comments, next cursor) and the load that builds them.
+
+    ``load`` reads the post into ``known["post"]`` with the page (404 if the
+    post is unknown); pass both to :func:`post_reads.cached_post`, which
+    fetches them with the post in one round trip.
+    """
 
     def load() -> dict[str, Any]:
         # A change to the thread makes both the post (its count) and the page stale: read them together.
@@ -54,8 +69,12 @@ def thread_json(slug: str, sort: str, limit: int, cursor: str | None, reader: st
 
     comments = cache.thread_entry(slug, sort, limit, lambda: to_json(load()["comments"]))
     next_cursor = cache.thread_cursor_entry(slug, sort, limit, lambda: to_json(load()["next_cursor"]))
-    post, (shown, after) = cached_post(slug, reader, comments, next_cursor, known=known, load=load)
-    return to_json({"comments": orjson.Fragment(shown), "next_cursor": orjson.Fragment(after), "post": post})
+    return comments, next_cursor, load
+
+
+def first_page_part(comments: bytes, next_cursor: bytes) -> dict[str, Any]:
+    """The thread's ``{comments, next_cursor}`` from the cached bytes, as fragments (never parsed again)."""
+    return {"comments": orjson.Fragment(comments), "next_cursor": orjson.Fragment(next_cursor)}
 
 
 def list_thread(slug: str, sort: str, limit: int, cursor: str | None, reader: str | None) -> dict[str, Any]:

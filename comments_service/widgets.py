@@ -24,17 +24,32 @@ from .threads import thread_json
 
 def recent_comments(limit: int) -> bytes:
     """Return the newest approved comments, site-wide, with a plain-text excerpt."""
-    return cache.fetch(cache.widget_entry(RECENT_COMMENTS, str(limit), lambda: _recent_comments(limit)))[0]
+    return cache.fetch(recent_comments_entry(limit))[0]
 
 
 def popular_tags(limit: int) -> bytes:
     """Return the tags on the most posts, ties by name; tags on no post are left out."""
-    return cache.fetch(cache.widget_entry(POPULAR_TAGS, str(limit), lambda: _popular_tags(limit)))[0]
+    return cache.fetch(popular_tags_entry(limit))[0]
 
 
 def recent_posts(limit: int) -> bytes:
     """Return the newest published posts with their comment and like counts."""
-    return cache.fetch(cache.widget_entry(RECENT_POSTS, str(limit), lambda: _recent_posts(limit)))[0]
+    return cache.fetch(recent_posts_entry(limit))[0]
+
+
+def recent_comments_entry(limit: int) -> cache.Entry:
+    """The cache entry of :func:`recent_comments` (to fetch with others in one round trip)."""
+    return cache.widget_entry(RECENT_COMMENTS, str(limit), lambda: _recent_comments(limit))
+
+
+def popular_tags_entry(limit: int) -> cache.Entry:
+    """The cache entry of :func:`popular_tags`."""
+    return cache.widget_entry(POPULAR_TAGS, str(limit), lambda: _popular_tags(limit))
+
+
+def recent_posts_entry(limit: int) -> cache.Entry:
+    """The cache entry of :func:`recent_posts`."""
+    return cache.widget_entry(RECENT_POSTS, str(limit), lambda: _recent_posts(limit))
 
 
 def related_posts(slug: str, limit: int) -> bytes:

@@ -188,3 +188,28 @@ def test_bench_command_runs_the_worker_matrix_and_pgbouncer():
     assert [row["target"] for row in pooled] == ["thread 50, cached", "POST comment", "POST like", "thread 50, cold"]
     assert all(row["failed"] == "0" for row in settings + pooled)
     assert "PgBouncer costs (" in done.stdout
+
+
+def test_page_views_compare_one_request_with_five():
+    """The page scenario's comparison counts page views: five requests of the second target make one view."""
+    def row(name: str, rps: float, per_view: int) -> dict[str, object]:
+        return {"target": name, "requests_per_second": rps, "ratio": rps / 2000, "cpu_ms_per_request": 1.0,
+                "requests_per_view": per_view}
+
+    found = run.comparisons([row("page, one request", 1200, 1), row("page, five requests", 1500, 5)])
+    [page] = [c for c in found if c["comparison"].startswith("page views")]
+    assert page["by_requests"] == pytest.approx(1200 / (1500 / 5))
+    assert page["by_ratio"] == pytest.approx(4.0) and page["goal"] == 3 and page["met"] is True
+    assert page["by_cpu"] == pytest.approx(5.0)
+
+
+def test_bench_command_runs_the_page_scenario():
+    """A smoke run of the page scenario: the bundle, the five requests, and their comparison in page views."""
+    done = subprocess.run(
+        [sys.executable, "-m", "bench.run", "--quick", "--scenario", "page",
+         "--pg-admin-url", os.environ.get("TEST_PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/test")],
+        cwd=Path(__file__).resolve().parent.parent, capture_output=True, text=True, timeout=120,
+    )
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    assert "page, one request" in done.stdout and "page, five requests" in done.stdout
+    assert re.search(r"page views: /api/page vs five requests\s+[\d.]+x", done.stdout)

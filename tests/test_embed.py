@@ -28,8 +28,10 @@ def test_embed_js_inserts_text_as_text():
     from pathlib import Path
 
     source = (Path(__file__).resolve().parent.parent / "comments_service/web/static/embed.js").read_text()
-    # body_html (sanitized by the service) is the only thing ever given to innerHTML.
-    assert source.count("innerHTML") == 1 and "body.innerHTML = c.body_html" in source
+    # body_html (sanitized by the service) is the only thing ever given to innerHTML: a comment's, and the
+    # preview's (POST /api/preview, the same sanitizer).
+    assert source.count("innerHTML") == 2 and "body.innerHTML = c.body_html" in source
+    assert "box.innerHTML = res.data.body_html" in source
     assert "insertAdjacentHTML" not in source and "document.write" not in source and "eval(" not in source
 
 

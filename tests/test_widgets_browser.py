@@ -341,6 +341,8 @@ def test_keyboard_alone_posts_a_comment(comments_page):
     for _ in range(3):  # e-mail, website, comment
         page.keyboard.press("Tab")
     page.keyboard.type("Typed without a mouse")
+    page.keyboard.press("Tab")  # the preview's button
+    assert page.evaluate("document.activeElement.textContent") == "Preview"
     page.keyboard.press("Tab")  # to the submit button: the honeypot is out of the tab order
     page.keyboard.press("Enter")
     page.locator(".cs-comment", has_text="Keys Only").wait_for()

@@ -83,6 +83,10 @@ class ThreadSchema(Schema):
     next_cursor = fields.String(allow_none=True)
 
 
+class PreviewSchema(Schema):
+    body_html = fields.String(required=True, metadata={"description": "The body as the comment would show it."})
+
+
 class LikeStateSchema(Schema):
     like_count = fields.Integer(required=True)
     liked = fields.Boolean(required=True)

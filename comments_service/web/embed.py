@@ -13,8 +13,18 @@ EMBED_MAX_AGE = 300
 @bp.get("/embed.js")
 def embed_js() -> Response:
     """Serve the widget script, cacheable and revalidated by ETag."""
+    return _script("embed.js")
+
+
+@bp.get("/count.js")
+def count_js() -> Response:
+    """Serve the counts-only script of index pages (``<span data-count="slug">``), cached like embed.js."""
+    return _script("count.js")
+
+
+def _script(name: str) -> Response:
     response = send_from_directory(
-        bp.static_folder, "embed.js", mimetype="text/javascript", max_age=EMBED_MAX_AGE, conditional=True
+        bp.static_folder, name, mimetype="text/javascript", max_age=EMBED_MAX_AGE, conditional=True
     )
     response.headers["Cache-Control"] = f"public, max-age={EMBED_MAX_AGE}"
     response.headers["Access-Control-Allow-Origin"] = "*"

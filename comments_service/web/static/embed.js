@@ -1,7 +1,9 @@
 /* Comment service widgets: no build step, no dependencies.
  * <div data-widget="comments|like|recent-comments|popular-tags|recent-posts" data-post="slug"></div>
  * <script src="https://comments.example/embed.js" data-api="https://comments.example" defer></script>
- * Translate by defining window.CommentWidgetStrings = {key: "text", ...} before this script. */
+ * Languages: data-lang="de" on the script tag, else the page's <html lang>; ar, de, es, fa, fr, he, it, ja, nl, pt,
+ * ru and zh are shipped. Change any text by defining window.CommentWidgetStrings = {key: "text", ...} first.
+ * Index pages: <span data-count="slug"></span> with /count.js (a script of its own, under 1 KB gzipped). */
 (function () {
   "use strict";
   var S = {
@@ -23,7 +25,8 @@
     honeypot: "Leave this field empty",
     notify: "Mail me when someone replies", notifyNeedsEmail: "Type your e-mail above to get replies by mail.",
     notifyConfirm: "Check your mail: open the link we sent to confirm, then you get replies by mail.",
-    notifyActive: "You will get a mail when someone replies."
+    notifyActive: "You will get a mail when someone replies.",
+    preview: "Preview", previewEmpty: "Nothing to preview yet."
   };
   var custom = window.CommentWidgetStrings || {};
   for (var k in custom) if (Object.prototype.hasOwnProperty.call(custom, k)) S[k] = custom[k];
@@ -34,6 +37,230 @@
   var script = document.currentScript || document.querySelector("script[data-api]") ||
     document.querySelector('script[src*="embed.js"]');
   var API = ((script && script.getAttribute("data-api")) || (script ? new URL(script.src, location.href).origin : "")).replace(/\/+$/, "");
+
+  /* ---- languages: data-lang on the script tag, else the page's lang; right-to-left ones laid out so ---- */
+  var LOCALES = {
+    de: { loadingComments: "Kommentare werden geladen...", loadingPosts: "Beiträge werden geladen...", loadingTags: "Schlagwörter werden geladen...",
+      loadingLike: "Wird geladen...", failed: "Das kann gerade nicht geladen werden.", retry: "Erneut versuchen",
+      network: "Der Kommentardienst ist nicht erreichbar. Prüfen Sie Ihre Verbindung und versuchen Sie es erneut.",
+      tooFast: "Sie schreiben zu schnell. Bitte warten Sie {s} Sekunden.", unavailable: "Der Kommentardienst ist ausgelastet. Bitte gleich noch einmal versuchen.",
+      count0: "Noch keine Kommentare", count1: "1 Kommentar", countN: "{n} Kommentare", sort: "Sortieren", oldest: "Älteste", newest: "Neueste",
+      top: "Beliebteste", more: "Weitere Kommentare laden", leave: "Kommentar schreiben", replyTo: "Antwort an {name}", name: "Name",
+      email: "E-Mail (optional, wird nie angezeigt)", website: "Website (optional)", comment: "Kommentar",
+      hint: "Markdown: **fett**, _kursiv_, [Link](https://...), `Code`", submit: "Kommentar senden", sending: "Wird gesendet...",
+      reply: "Antworten", cancel: "Abbrechen", edit: "Bearbeiten", save: "Speichern", del: "Löschen", confirmDelete: "Diesen Kommentar löschen?",
+      deleted: "Dieser Kommentar wurde gelöscht.", pending: "Wartet auf Freigabe",
+      pendingNotice: "Danke! Ihr Kommentar wartet auf Freigabe; bis dahin sehen nur Sie ihn.", posted: "Danke! Ihr Kommentar ist veröffentlicht.",
+      editPending: "Gespeichert. Ihre Änderung wartet auf Freigabe.", likeQ: "Gefällt Ihnen {title}?", likeN: "{n} Likes", like1: "1 Like",
+      likeComment: "Gefällt mir", noComments: "Noch keine Kommentare.", noTags: "Noch keine Schlagwörter.", noPosts: "Noch keine Beiträge.",
+      on: "zu", edited: "bearbeitet", honeypot: "Dieses Feld leer lassen", notify: "Mich per E-Mail über Antworten informieren",
+      notifyNeedsEmail: "Geben Sie oben Ihre E-Mail an, um Antworten per Mail zu erhalten.",
+      notifyConfirm: "Bitte öffnen Sie den Link in der Mail, die wir Ihnen geschickt haben, um zu bestätigen.",
+      notifyActive: "Sie erhalten eine Mail, wenn jemand antwortet.", preview: "Vorschau", previewEmpty: "Noch nichts für die Vorschau." },
+    fr: { loadingComments: "Chargement des commentaires...", loadingPosts: "Chargement des articles...", loadingTags: "Chargement des étiquettes...",
+      loadingLike: "Chargement...", failed: "Impossible de charger ceci pour le moment.", retry: "Réessayer",
+      network: "Le service de commentaires est injoignable. Vérifiez votre connexion et réessayez.",
+      tooFast: "Vous publiez trop vite. Attendez {s} secondes et réessayez.", unavailable: "Le service de commentaires est occupé. Réessayez dans un instant.",
+      count0: "Aucun commentaire", count1: "1 commentaire", countN: "{n} commentaires", sort: "Trier", oldest: "Plus anciens", newest: "Plus récents",
+      top: "Plus aimés", more: "Plus de commentaires", leave: "Laisser un commentaire", replyTo: "Répondre à {name}", name: "Nom",
+      email: "E-mail (facultatif, jamais affiché)", website: "Site web (facultatif)", comment: "Commentaire",
+      hint: "Markdown : **gras**, _italique_, [lien](https://...), `code`", submit: "Publier", sending: "Publication...",
+      reply: "Répondre", cancel: "Annuler", edit: "Modifier", save: "Enregistrer", del: "Supprimer", confirmDelete: "Supprimer ce commentaire ?",
+      deleted: "Ce commentaire a été supprimé.", pending: "En attente de modération",
+      pendingNotice: "Merci ! Votre commentaire attend la modération ; vous seul le voyez d'ici là.", posted: "Merci ! Votre commentaire est publié.",
+      editPending: "Enregistré. Votre modification attend la modération.", likeQ: "Vous aimez {title} ?", likeN: "{n} j'aime", like1: "1 j'aime",
+      likeComment: "J'aime", noComments: "Aucun commentaire.", noTags: "Aucune étiquette.", noPosts: "Aucun article.",
+      on: "sur", edited: "modifié", honeypot: "Laissez ce champ vide", notify: "Me prévenir par e-mail des réponses",
+      notifyNeedsEmail: "Saisissez votre e-mail ci-dessus pour recevoir les réponses.",
+      notifyConfirm: "Ouvrez le lien de l'e-mail que nous venons d'envoyer pour confirmer.",
+      notifyActive: "Vous recevrez un e-mail quand quelqu'un répondra.", preview: "Aperçu", previewEmpty: "Rien à prévisualiser pour l'instant." },
+    es: { loadingComments: "Cargando comentarios...", loadingPosts: "Cargando entradas...", loadingTags: "Cargando etiquetas...",
+      loadingLike: "Cargando...", failed: "No se pudo cargar ahora.", retry: "Reintentar",
+      network: "No se pudo contactar con el servicio de comentarios. Revisa tu conexión e inténtalo de nuevo.",
+      tooFast: "Estás publicando demasiado rápido. Espera {s} segundos.", unavailable: "El servicio de comentarios está ocupado. Inténtalo en un momento.",
+      count0: "Sin comentarios", count1: "1 comentario", countN: "{n} comentarios", sort: "Ordenar", oldest: "Más antiguos", newest: "Más recientes",
+      top: "Más valorados", more: "Cargar más comentarios", leave: "Deja un comentario", replyTo: "Responder a {name}", name: "Nombre",
+      email: "Correo (opcional, nunca se muestra)", website: "Sitio web (opcional)", comment: "Comentario",
+      hint: "Markdown: **negrita**, _cursiva_, [enlace](https://...), `código`", submit: "Publicar comentario", sending: "Publicando...",
+      reply: "Responder", cancel: "Cancelar", edit: "Editar", save: "Guardar", del: "Eliminar", confirmDelete: "¿Eliminar este comentario?",
+      deleted: "Este comentario fue eliminado.", pending: "Pendiente de moderación",
+      pendingNotice: "¡Gracias! Tu comentario espera moderación; solo tú lo ves hasta que se apruebe.", posted: "¡Gracias! Tu comentario está publicado.",
+      editPending: "Guardado. Tu edición espera moderación.", likeQ: "¿Te gusta {title}?", likeN: "{n} me gusta", like1: "1 me gusta",
+      likeComment: "Me gusta", noComments: "Sin comentarios.", noTags: "Sin etiquetas.", noPosts: "Sin entradas.",
+      on: "en", edited: "editado", honeypot: "Deja este campo vacío", notify: "Avisarme por correo de las respuestas",
+      notifyNeedsEmail: "Escribe tu correo arriba para recibir las respuestas.",
+      notifyConfirm: "Abre el enlace del correo que te enviamos para confirmar.",
+      notifyActive: "Recibirás un correo cuando alguien responda.", preview: "Vista previa", previewEmpty: "Aún no hay nada que previsualizar." },
+    it: { loadingComments: "Caricamento commenti...", loadingPosts: "Caricamento articoli...", loadingTags: "Caricamento tag...",
+      loadingLike: "Caricamento...", failed: "Impossibile caricare ora.", retry: "Riprova",
+      network: "Il servizio commenti non è raggiungibile. Controlla la connessione e riprova.",
+      tooFast: "Stai pubblicando troppo in fretta. Attendi {s} secondi.", unavailable: "Il servizio commenti è occupato. Riprova tra poco.",
+      count0: "Nessun commento", count1: "1 commento", countN: "{n} commenti", sort: "Ordina", oldest: "Meno recenti", newest: "Più recenti",
+      top: "Più apprezzati", more: "Carica altri commenti", leave: "Lascia un commento", replyTo: "Rispondi a {name}", name: "Nome",
+      email: "E-mail (facoltativa, mai mostrata)", website: "Sito web (facoltativo)", comment: "Commento",
+      hint: "Markdown: **grassetto**, _corsivo_, [link](https://...), `codice`", submit: "Pubblica commento", sending: "Pubblicazione...",
+      reply: "Rispondi", cancel: "Annulla", edit: "Modifica", save: "Salva", del: "Elimina", confirmDelete: "Eliminare questo commento?",
+      deleted: "Questo commento è stato eliminato.", pending: "In attesa di moderazione",
+      pendingNotice: "Grazie! Il tuo commento è in attesa di moderazione; fino ad allora lo vedi solo tu.", posted: "Grazie! Il tuo commento è pubblicato.",
+      editPending: "Salvato. La modifica è in attesa di moderazione.", likeQ: "Ti piace {title}?", likeN: "{n} mi piace", like1: "1 mi piace",
+      likeComment: "Mi piace", noComments: "Nessun commento.", noTags: "Nessun tag.", noPosts: "Nessun articolo.",
+      on: "su", edited: "modificato", honeypot: "Lascia vuoto questo campo", notify: "Avvisami via e-mail delle risposte",
+      notifyNeedsEmail: "Scrivi la tua e-mail qui sopra per ricevere le risposte.",
+      notifyConfirm: "Apri il link nella e-mail che ti abbiamo inviato per confermare.",
+      notifyActive: "Riceverai una e-mail quando qualcuno risponde.", preview: "Anteprima", previewEmpty: "Ancora niente da mostrare." },
+    pt: { loadingComments: "Carregando comentários...", loadingPosts: "Carregando posts...", loadingTags: "Carregando tags...",
+      loadingLike: "Carregando...", failed: "Não foi possível carregar agora.", retry: "Tentar de novo",
+      network: "Não foi possível contatar o serviço de comentários. Verifique sua conexão e tente de novo.",
+      tooFast: "Você está publicando rápido demais. Aguarde {s} segundos.", unavailable: "O serviço de comentários está ocupado. Tente em instantes.",
+      count0: "Nenhum comentário", count1: "1 comentário", countN: "{n} comentários", sort: "Ordenar", oldest: "Mais antigos", newest: "Mais recentes",
+      top: "Mais curtidos", more: "Carregar mais comentários", leave: "Deixe um comentário", replyTo: "Responder a {name}", name: "Nome",
+      email: "E-mail (opcional, nunca exibido)", website: "Site (opcional)", comment: "Comentário",
+      hint: "Markdown: **negrito**, _itálico_, [link](https://...), `código`", submit: "Publicar comentário", sending: "Publicando...",
+      reply: "Responder", cancel: "Cancelar", edit: "Editar", save: "Salvar", del: "Excluir", confirmDelete: "Excluir este comentário?",
+      deleted: "Este comentário foi excluído.", pending: "Aguardando moderação",
+      pendingNotice: "Obrigado! Seu comentário aguarda moderação; só você o vê até ser aprovado.", posted: "Obrigado! Seu comentário foi publicado.",
+      editPending: "Salvo. Sua edição aguarda moderação.", likeQ: "Você gosta de {title}?", likeN: "{n} curtidas", like1: "1 curtida",
+      likeComment: "Curtir", noComments: "Nenhum comentário.", noTags: "Nenhuma tag.", noPosts: "Nenhum post.",
+      on: "em", edited: "editado", honeypot: "Deixe este campo vazio", notify: "Avisar-me por e-mail sobre respostas",
+      notifyNeedsEmail: "Digite seu e-mail acima para receber respostas.",
+      notifyConfirm: "Abra o link do e-mail que enviamos para confirmar.",
+      notifyActive: "Você receberá um e-mail quando alguém responder.", preview: "Pré-visualizar", previewEmpty: "Nada para pré-visualizar ainda." },
+    nl: { loadingComments: "Reacties laden...", loadingPosts: "Berichten laden...", loadingTags: "Tags laden...",
+      loadingLike: "Laden...", failed: "Dit kan nu niet geladen worden.", retry: "Opnieuw proberen",
+      network: "De reactiedienst is niet bereikbaar. Controleer je verbinding en probeer het opnieuw.",
+      tooFast: "Je plaatst te snel. Wacht {s} seconden.", unavailable: "De reactiedienst is druk. Probeer het zo opnieuw.",
+      count0: "Nog geen reacties", count1: "1 reactie", countN: "{n} reacties", sort: "Sorteren", oldest: "Oudste", newest: "Nieuwste",
+      top: "Meest geliket", more: "Meer reacties laden", leave: "Laat een reactie achter", replyTo: "Antwoord aan {name}", name: "Naam",
+      email: "E-mail (optioneel, nooit getoond)", website: "Website (optioneel)", comment: "Reactie",
+      hint: "Markdown: **vet**, _cursief_, [link](https://...), `code`", submit: "Reactie plaatsen", sending: "Plaatsen...",
+      reply: "Beantwoorden", cancel: "Annuleren", edit: "Bewerken", save: "Opslaan", del: "Verwijderen", confirmDelete: "Deze reactie verwijderen?",
+      deleted: "Deze reactie is verwijderd.", pending: "Wacht op moderatie",
+      pendingNotice: "Bedankt! Je reactie wacht op moderatie; tot dan zie alleen jij haar.", posted: "Bedankt! Je reactie is geplaatst.",
+      editPending: "Opgeslagen. Je wijziging wacht op moderatie.", likeQ: "Vind je {title} leuk?", likeN: "{n} likes", like1: "1 like",
+      likeComment: "Leuk", noComments: "Nog geen reacties.", noTags: "Nog geen tags.", noPosts: "Nog geen berichten.",
+      on: "bij", edited: "bewerkt", honeypot: "Laat dit veld leeg", notify: "Mail me bij antwoorden",
+      notifyNeedsEmail: "Vul hierboven je e-mail in om antwoorden per mail te krijgen.",
+      notifyConfirm: "Open de link in de mail die we stuurden om te bevestigen.",
+      notifyActive: "Je krijgt een mail als iemand antwoordt.", preview: "Voorbeeld", previewEmpty: "Nog niets om te tonen." },
+    ru: { loadingComments: "Загрузка комментариев...", loadingPosts: "Загрузка записей...", loadingTags: "Загрузка меток...",
+      loadingLike: "Загрузка...", failed: "Сейчас не удалось загрузить.", retry: "Повторить",
+      network: "Сервис комментариев недоступен. Проверьте подключение и попробуйте снова.",
+      tooFast: "Вы пишете слишком часто. Подождите {s} с.", unavailable: "Сервис комментариев перегружен. Попробуйте чуть позже.",
+      count0: "Комментариев пока нет", count1: "1 комментарий", countN: "Комментариев: {n}", sort: "Порядок", oldest: "Сначала старые", newest: "Сначала новые",
+      top: "Популярные", more: "Ещё комментарии", leave: "Оставить комментарий", replyTo: "Ответ для {name}", name: "Имя",
+      email: "E-mail (необязательно, не показывается)", website: "Сайт (необязательно)", comment: "Комментарий",
+      hint: "Markdown: **жирный**, _курсив_, [ссылка](https://...), `код`", submit: "Отправить", sending: "Отправка...",
+      reply: "Ответить", cancel: "Отмена", edit: "Изменить", save: "Сохранить", del: "Удалить", confirmDelete: "Удалить этот комментарий?",
+      deleted: "Комментарий удалён.", pending: "Ожидает проверки",
+      pendingNotice: "Спасибо! Комментарий ожидает проверки; до тех пор его видите только вы.", posted: "Спасибо! Комментарий опубликован.",
+      editPending: "Сохранено. Изменение ожидает проверки.", likeQ: "Вам нравится {title}?", likeN: "Нравится: {n}", like1: "Нравится: 1",
+      likeComment: "Нравится", noComments: "Комментариев пока нет.", noTags: "Меток пока нет.", noPosts: "Записей пока нет.",
+      on: "к записи", edited: "изменено", honeypot: "Оставьте это поле пустым", notify: "Сообщать об ответах по почте",
+      notifyNeedsEmail: "Укажите e-mail выше, чтобы получать ответы.",
+      notifyConfirm: "Откройте ссылку из письма, чтобы подтвердить адрес.",
+      notifyActive: "Вы получите письмо, когда кто-то ответит.", preview: "Предпросмотр", previewEmpty: "Пока нечего показать." },
+    ja: { loadingComments: "コメントを読み込み中...", loadingPosts: "記事を読み込み中...", loadingTags: "タグを読み込み中...",
+      loadingLike: "読み込み中...", failed: "現在読み込めません。", retry: "再試行",
+      network: "コメントサービスに接続できません。接続を確認してもう一度お試しください。",
+      tooFast: "投稿が速すぎます。{s} 秒待ってからお試しください。", unavailable: "コメントサービスが混み合っています。少し後でお試しください。",
+      count0: "コメントはまだありません", count1: "コメント 1 件", countN: "コメント {n} 件", sort: "並べ替え", oldest: "古い順", newest: "新しい順",
+      top: "人気順", more: "さらにコメントを読み込む", leave: "コメントを書く", replyTo: "{name} さんへの返信", name: "名前",
+      email: "メール（任意・非公開）", website: "ウェブサイト（任意）", comment: "コメント",
+      hint: "Markdown: **太字**, _斜体_, [リンク](https://...), `コード`", submit: "コメントを投稿", sending: "投稿中...",
+      reply: "返信", cancel: "キャンセル", edit: "編集", save: "保存", del: "削除", confirmDelete: "このコメントを削除しますか？",
+      deleted: "このコメントは削除されました。", pending: "承認待ち",
+      pendingNotice: "ありがとうございます。コメントは承認待ちです。承認されるまであなたにだけ表示されます。", posted: "ありがとうございます。コメントが公開されました。",
+      editPending: "保存しました。編集は承認待ちです。", likeQ: "{title} は気に入りましたか？", likeN: "いいね {n}", like1: "いいね 1",
+      likeComment: "いいね", noComments: "コメントはまだありません。", noTags: "タグはまだありません。", noPosts: "記事はまだありません。",
+      on: "-", edited: "編集済み", honeypot: "この欄は空のままにしてください", notify: "返信をメールで知らせる",
+      notifyNeedsEmail: "返信をメールで受け取るには上にメールアドレスを入力してください。",
+      notifyConfirm: "お送りしたメールのリンクを開いて確認してください。",
+      notifyActive: "返信があるとメールが届きます。", preview: "プレビュー", previewEmpty: "プレビューする内容がありません。" },
+    zh: { loadingComments: "正在加载评论...", loadingPosts: "正在加载文章...", loadingTags: "正在加载标签...",
+      loadingLike: "正在加载...", failed: "暂时无法加载。", retry: "重试",
+      network: "无法连接评论服务。请检查网络后重试。",
+      tooFast: "发布太快了。请等待 {s} 秒后重试。", unavailable: "评论服务繁忙，请稍后再试。",
+      count0: "暂无评论", count1: "1 条评论", countN: "{n} 条评论", sort: "排序", oldest: "最早", newest: "最新",
+      top: "最多赞", more: "加载更多评论", leave: "发表评论", replyTo: "回复 {name}", name: "名字",
+      email: "邮箱（可选，不会公开）", website: "网站（可选）", comment: "评论",
+      hint: "Markdown：**粗体**、_斜体_、[链接](https://...)、`代码`", submit: "发表评论", sending: "正在发布...",
+      reply: "回复", cancel: "取消", edit: "编辑", save: "保存", del: "删除", confirmDelete: "删除这条评论？",
+      deleted: "此评论已删除。", pending: "等待审核",
+      pendingNotice: "谢谢！您的评论正在等待审核，通过前只有您能看到。", posted: "谢谢！您的评论已发布。",
+      editPending: "已保存。您的修改正在等待审核。", likeQ: "喜欢 {title} 吗？", likeN: "{n} 个赞", like1: "1 个赞",
+      likeComment: "赞", noComments: "暂无评论。", noTags: "暂无标签。", noPosts: "暂无文章。",
+      on: "评论于", edited: "已编辑", honeypot: "请勿填写此项", notify: "有人回复时发邮件通知我",
+      notifyNeedsEmail: "在上方填写邮箱即可通过邮件接收回复。",
+      notifyConfirm: "请打开我们发送的邮件中的链接进行确认。",
+      notifyActive: "有人回复时您会收到邮件。", preview: "预览", previewEmpty: "还没有可预览的内容。" },
+    ar: { loadingComments: "جارٍ تحميل التعليقات...", loadingPosts: "جارٍ تحميل المقالات...", loadingTags: "جارٍ تحميل الوسوم...",
+      loadingLike: "جارٍ التحميل...", failed: "تعذّر التحميل الآن.", retry: "أعد المحاولة",
+      network: "تعذّر الوصول إلى خدمة التعليقات. تحقق من اتصالك وأعد المحاولة.",
+      tooFast: "أنت تنشر بسرعة كبيرة. انتظر {s} ثانية ثم أعد المحاولة.", unavailable: "خدمة التعليقات مشغولة. أعد المحاولة بعد قليل.",
+      count0: "لا تعليقات بعد", count1: "تعليق واحد", countN: "{n} تعليقات", sort: "الترتيب", oldest: "الأقدم", newest: "الأحدث",
+      top: "الأكثر إعجابًا", more: "تحميل المزيد من التعليقات", leave: "اترك تعليقًا", replyTo: "الرد على {name}", name: "الاسم",
+      email: "البريد الإلكتروني (اختياري، لا يُعرض)", website: "الموقع (اختياري)", comment: "التعليق",
+      hint: "ماركداون: **عريض**، _مائل_، [رابط](https://...)، `شيفرة`", submit: "نشر التعليق", sending: "جارٍ النشر...",
+      reply: "رد", cancel: "إلغاء", edit: "تعديل", save: "حفظ", del: "حذف", confirmDelete: "هل تريد حذف هذا التعليق؟",
+      deleted: "حُذف هذا التعليق.", pending: "بانتظار المراجعة",
+      pendingNotice: "شكرًا! تعليقك بانتظار المراجعة؛ لا يراه غيرك حتى تتم الموافقة عليه.", posted: "شكرًا! نُشر تعليقك.",
+      editPending: "حُفظ. تعديلك بانتظار المراجعة.", likeQ: "هل أعجبك {title}؟", likeN: "{n} إعجابات", like1: "إعجاب واحد",
+      likeComment: "إعجاب", noComments: "لا تعليقات بعد.", noTags: "لا وسوم بعد.", noPosts: "لا مقالات بعد.",
+      on: "على", edited: "معدّل", honeypot: "اترك هذا الحقل فارغًا", notify: "أبلغني بالبريد عند الرد",
+      notifyNeedsEmail: "اكتب بريدك أعلاه لتصلك الردود بالبريد.",
+      notifyConfirm: "افتح الرابط في الرسالة التي أرسلناها للتأكيد.",
+      notifyActive: "ستصلك رسالة عندما يرد أحد.", preview: "معاينة", previewEmpty: "لا شيء للمعاينة بعد." },
+    he: { loadingComments: "טוען תגובות...", loadingPosts: "טוען פוסטים...", loadingTags: "טוען תגיות...",
+      loadingLike: "טוען...", failed: "לא ניתן לטעון כרגע.", retry: "נסו שוב",
+      network: "אין חיבור לשירות התגובות. בדקו את החיבור ונסו שוב.",
+      tooFast: "אתם מפרסמים מהר מדי. המתינו {s} שניות ונסו שוב.", unavailable: "שירות התגובות עמוס. נסו שוב בעוד רגע.",
+      count0: "אין עדיין תגובות", count1: "תגובה אחת", countN: "{n} תגובות", sort: "מיון", oldest: "הישנות", newest: "החדשות",
+      top: "הכי אהובות", more: "טעינת תגובות נוספות", leave: "כתבו תגובה", replyTo: "תגובה ל־{name}", name: "שם",
+      email: "אימייל (לא חובה, לא מוצג)", website: "אתר (לא חובה)", comment: "תגובה",
+      hint: "Markdown: ‏**מודגש**, _נטוי_, [קישור](https://...), `קוד`", submit: "פרסום תגובה", sending: "מפרסם...",
+      reply: "השב", cancel: "ביטול", edit: "עריכה", save: "שמירה", del: "מחיקה", confirmDelete: "למחוק את התגובה?",
+      deleted: "התגובה נמחקה.", pending: "ממתינה לאישור",
+      pendingNotice: "תודה! התגובה ממתינה לאישור; עד אז רק אתם רואים אותה.", posted: "תודה! התגובה פורסמה.",
+      editPending: "נשמר. העריכה ממתינה לאישור.", likeQ: "אהבתם את {title}?", likeN: "{n} לייקים", like1: "לייק אחד",
+      likeComment: "לייק", noComments: "אין עדיין תגובות.", noTags: "אין עדיין תגיות.", noPosts: "אין עדיין פוסטים.",
+      on: "על", edited: "נערכה", honeypot: "השאירו שדה זה ריק", notify: "שלחו לי אימייל כשמגיבים לי",
+      notifyNeedsEmail: "הקלידו אימייל למעלה כדי לקבל תגובות בדואר.",
+      notifyConfirm: "פתחו את הקישור במייל ששלחנו כדי לאשר.",
+      notifyActive: "תקבלו מייל כשמישהו יגיב.", preview: "תצוגה מקדימה", previewEmpty: "אין עדיין מה להציג." },
+    fa: { loadingComments: "در حال بارگذاری دیدگاه‌ها...", loadingPosts: "در حال بارگذاری نوشته‌ها...", loadingTags: "در حال بارگذاری برچسب‌ها...",
+      loadingLike: "در حال بارگذاری...", failed: "اکنون بارگذاری ممکن نیست.", retry: "تلاش دوباره",
+      network: "دسترسی به سرویس دیدگاه ممکن نیست. اتصال خود را بررسی کنید و دوباره تلاش کنید.",
+      tooFast: "خیلی سریع می‌نویسید. {s} ثانیه صبر کنید و دوباره تلاش کنید.", unavailable: "سرویس دیدگاه مشغول است. کمی بعد دوباره تلاش کنید.",
+      count0: "هنوز دیدگاهی نیست", count1: "۱ دیدگاه", countN: "{n} دیدگاه", sort: "ترتیب", oldest: "قدیمی‌ترین", newest: "جدیدترین",
+      top: "محبوب‌ترین", more: "دیدگاه‌های بیشتر", leave: "دیدگاه بگذارید", replyTo: "پاسخ به {name}", name: "نام",
+      email: "ایمیل (اختیاری، نمایش داده نمی‌شود)", website: "وب‌سایت (اختیاری)", comment: "دیدگاه",
+      hint: "مارک‌داون: **پررنگ**، _کج_، [پیوند](https://...)، `کد`", submit: "ارسال دیدگاه", sending: "در حال ارسال...",
+      reply: "پاسخ", cancel: "انصراف", edit: "ویرایش", save: "ذخیره", del: "حذف", confirmDelete: "این دیدگاه حذف شود؟",
+      deleted: "این دیدگاه حذف شد.", pending: "در انتظار بررسی",
+      pendingNotice: "سپاس! دیدگاه شما در انتظار بررسی است؛ تا تأیید فقط شما آن را می‌بینید.", posted: "سپاس! دیدگاه شما منتشر شد.",
+      editPending: "ذخیره شد. ویرایش شما در انتظار بررسی است.", likeQ: "{title} را دوست دارید؟", likeN: "{n} پسند", like1: "۱ پسند",
+      likeComment: "پسند", noComments: "هنوز دیدگاهی نیست.", noTags: "هنوز برچسبی نیست.", noPosts: "هنوز نوشته‌ای نیست.",
+      on: "در", edited: "ویرایش‌شده", honeypot: "این فیلد را خالی بگذارید", notify: "پاسخ‌ها را به من ایمیل کن",
+      notifyNeedsEmail: "برای دریافت پاسخ‌ها، ایمیل خود را بالا بنویسید.",
+      notifyConfirm: "برای تأیید، پیوند ایمیلی را که فرستادیم باز کنید.",
+      notifyActive: "وقتی کسی پاسخ دهد ایمیل می‌گیرید.", preview: "پیش‌نمایش", previewEmpty: "هنوز چیزی برای پیش‌نمایش نیست." }
+  };
+  var RTL = { ar: 1, he: 1, fa: 1, ur: 1 };
+  var LANG = null; /* the shipped language in use (null: English, or the page's own strings) */
+  function pickLanguage(script) {
+    var wanted = ((script && script.getAttribute("data-lang")) || document.documentElement.lang || "").toLowerCase();
+    var primary = wanted.split(/[-_]/)[0];
+    return LOCALES[wanted] ? wanted : LOCALES[primary] ? primary : null;
+  }
+  function localize(node) {
+    if (!LANG) return;
+    node.setAttribute("lang", LANG);
+    if (RTL[LANG]) node.setAttribute("dir", "rtl");
+  }
+  LANG = pickLanguage(script);
+  [LANG ? LOCALES[LANG] : {}, custom].forEach(function (strings) {
+    for (var key in strings) if (Object.prototype.hasOwnProperty.call(strings, key)) S[key] = strings[key];
+  });
 
   var memory = {};
   function load(key, fallback) {
@@ -95,16 +322,16 @@
   function safeUrl(url) { return typeof url === "string" && !URL_BAD.test(url) && URL_SHAPE.test(url) ? url : null; }
 
   function timeEl(iso) {
-    var date = new Date(iso), diff = (date.getTime() - Date.now()) / 1000, text = date.toLocaleString();
+    var date = new Date(iso), diff = (date.getTime() - Date.now()) / 1000, text = date.toLocaleString(LANG || undefined);
     if (window.Intl && Intl.RelativeTimeFormat) {
-      var rtf = new Intl.RelativeTimeFormat(undefined, { numeric: "auto" });
+      var rtf = new Intl.RelativeTimeFormat(LANG || undefined, { numeric: "auto" });
       var units = [["year", 31536000], ["month", 2592000], ["week", 604800], ["day", 86400], ["hour", 3600], ["minute", 60]];
       text = rtf.format(Math.round(diff), "second");
       for (var i = 0; i < units.length; i++) {
         if (Math.abs(diff) >= units[i][1]) { text = rtf.format(Math.round(diff / units[i][1]), units[i][0]); break; }
       }
     }
-    return el("time", { datetime: iso, title: date.toLocaleString(), text: text });
+    return el("time", { datetime: iso, title: date.toLocaleString(LANG || undefined), text: text });
   }
 
   function identicon(hash) {
@@ -131,10 +358,11 @@
     clear(root).appendChild(el("p", { className: "cs-error", role: "alert" },
       [problem(res) + " ", el("button", { type: "button", className: "cs-link", text: t("retry"), onclick: again })]));
   }
-  function get(root, key, path, render, headers, missing) {
+  function get(root, key, path, render, headers, missing, part) {
     var again = function () { get(root, key, path, render, headers, missing); };
+    var own = function () { return api("GET", path, undefined, headers); };
     loading(root, key);
-    api("GET", path, undefined, headers).then(function (res) {
+    (part ? fromPage(part, root, own) : own()).then(function (res) {
       if (res.ok) render(res.data);
       else if (res.status === 404 && missing) render(missing); /* a post nobody has commented on yet */
       else failed(root, res, again);
@@ -150,7 +378,7 @@
   Thread.prototype.start = function () {
     var self = this;
     get(this.root, "loadingComments", this.path(), function (data) { self.render(data); }, undefined,
-      { post: { comment_count: 0 }, comments: [], next_cursor: null });
+      { post: { comment_count: 0 }, comments: [], next_cursor: null }, "thread");
   };
   Thread.prototype.path = function (cursor) {
     return "/api/posts/" + encodeURIComponent(this.slug) + "/comments?sort=" + this.sort + (cursor ? "&cursor=" + encodeURIComponent(cursor) : "");
@@ -234,7 +462,7 @@
     if (!c.deleted && c.status !== "pending") {
       var liked = load("cs-liked-comments", {});
       var like = el("button", { type: "button", className: "cs-link cs-clike", "aria-pressed": liked[c.id] ? "true" : "false",
-        "aria-label": t("likeComment"), text: "\u2665 " + (c.like_count || 0) });
+        "aria-label": likeName(c.like_count || 0), text: "\u2665 " + (c.like_count || 0) });
       like.addEventListener("click", function () { self.likeComment(c, like); });
       actions.appendChild(like);
       actions.appendChild(el("button", { type: "button", className: "cs-link", text: t("reply"),
@@ -258,8 +486,11 @@
       store("cs-liked-comments", liked);
       button.setAttribute("aria-pressed", res.data.liked ? "true" : "false");
       button.textContent = "\u2665 " + res.data.like_count;
+      button.setAttribute("aria-label", likeName(res.data.like_count));
     });
   };
+  /* A comment's like button shows "\u2665 3": its name says the count too (WCAG 2.5.3, label in name). */
+  function likeName(n) { return n === 1 ? t("like1") : t("likeN", { n: n }); }
   Thread.prototype.openReply = function (c, li) {
     var open = this.root.querySelector(".cs-reply-form");
     if (open) open.parentNode.removeChild(open);
@@ -282,6 +513,7 @@
       field("website", t("website"), el("input", { type: "url", maxlength: 2000, autocomplete: "url", value: saved.website || "" }))]));
     form.appendChild(field("body", t("comment"), el("textarea", { required: true, rows: 4, maxlength: 10000, "aria-describedby": uid + "-hint" })));
     form.appendChild(el("p", { className: "cs-hint", id: uid + "-hint", text: t("hint") }));
+    form.appendChild(previewControls(form, uid));
     /* Reply mails need an address: the box is enabled while one is typed. */
     var email = form.querySelector("input[type=email]");
     var notify = el("input", { type: "checkbox", name: "notify", id: uid + "-notify", className: "cs-check-input",
@@ -387,6 +619,38 @@
     }, function () { self.say(t("network"), true); });
   };
 
+  /* ---- Markdown preview: rendered by the service through the comments' own sanitizer (POST /api/preview) ---- */
+  function previewControls(form, uid) {
+    var area = form.querySelector("textarea"), timer = null;
+    var box = el("div", { className: "cs-preview cs-body", id: uid + "-preview", role: "region", "aria-label": t("preview"),
+      "aria-live": "polite", hidden: true });
+    var button = el("button", { type: "button", className: "cs-link cs-preview-toggle", "aria-expanded": "false",
+      "aria-controls": box.id, text: t("preview") });
+    function say(text, error) { clear(box).appendChild(el("p", { className: error ? "cs-error" : "cs-muted", text: text })); }
+    function show() {
+      var text = area.value;
+      if (!text.trim()) return say(t("previewEmpty"));
+      api("POST", "/api/preview", { body: text }).then(function (res) {
+        if (box.hidden || area.value !== text) return;
+        var fields = res.data && res.data.error && res.data.error.fields;
+        if (res.ok) box.innerHTML = res.data.body_html; /* sanitized by the service (bleach allow-list), as a posted comment */
+        else say(fields && fields.body ? fields.body.join(" ") : problem(res), true);
+      }, function () { say(t("network"), true); });
+    }
+    function toggle(open) {
+      button.setAttribute("aria-expanded", open ? "true" : "false");
+      box.hidden = !open;
+      if (open) show();
+    }
+    button.addEventListener("click", function () { toggle(button.getAttribute("aria-expanded") !== "true"); });
+    area.addEventListener("input", function () {
+      clearTimeout(timer);
+      if (!box.hidden) timer = setTimeout(show, 1200); /* within RATELIMIT_PREVIEWS' default of 30 a minute */
+    });
+    form.addEventListener("submit", function () { clearTimeout(timer); toggle(false); });
+    return el("div", { className: "cs-preview-wrap" }, [button, box]);
+  }
+
   /* ---- like button ---- */
   function Like(root) {
     var slug = root.getAttribute("data-post"), label = root.getAttribute("data-title");
@@ -409,7 +673,7 @@
       return button;
     }
     loading(root, "loadingLike");
-    api("GET", path, undefined, token).then(function (res) {
+    fromPage("post", root, function () { return api("GET", path, undefined, token); }).then(function (res) {
       if (res.ok) draw(res.data.title, res.data.like_count, res.data.liked);
       else if (res.status === 404) draw(slug, 0, false);
       else failed(root, res, function () { Like(root); });
@@ -418,39 +682,85 @@
 
   /* ---- sidebar widgets ---- */
   function RecentComments(root) {
-    get(root, "loadingComments", "/api/widgets/recent-comments?limit=" + (root.getAttribute("data-limit") || 5), function (data) {
+    get(root, "loadingComments", "/api/widgets/recent-comments?limit=" + pageLimit(root), function (data) {
       clear(root).appendChild(data.comments.length ? el("ul", { className: "cs-plain" }, data.comments.map(function (c) {
         var link = safeUrl(c.post.url);
         return el("li", {}, [el("span", { className: "cs-author", text: c.author }), " " + t("on") + " ",
           link ? el("a", { href: link, text: c.post.title }) : el("span", { text: c.post.title }),
           el("div", { className: "cs-excerpt", text: c.excerpt }), timeEl(c.created_at)]);
       })) : el("p", { className: "cs-muted", text: t("noComments") }));
-    });
+    }, undefined, undefined, "recent-comments");
   }
   function PopularTags(root) {
     var template = root.getAttribute("data-tag-url");
-    get(root, "loadingTags", "/api/widgets/popular-tags?limit=" + (root.getAttribute("data-limit") || 20), function (data) {
+    get(root, "loadingTags", "/api/widgets/popular-tags?limit=" + pageLimit(root), function (data) {
       var max = Math.max.apply(null, data.tags.map(function (x) { return x.count; }).concat([1]));
       clear(root).appendChild(data.tags.length ? el("ul", { className: "cs-cloud" }, data.tags.map(function (tag) {
         var size = (0.85 + 0.75 * tag.count / max).toFixed(2) + "em", attrs = { text: tag.name, title: tag.count, style: "font-size:" + size };
         if (template) attrs.href = template.replace("{tag}", encodeURIComponent(tag.name));
         return el("li", {}, [el(template ? "a" : "span", attrs)]);
       })) : el("p", { className: "cs-muted", text: t("noTags") }));
-    });
+    }, undefined, undefined, "popular-tags");
   }
   function RecentPosts(root) {
-    get(root, "loadingPosts", "/api/widgets/recent-posts?limit=" + (root.getAttribute("data-limit") || 5), function (data) {
+    get(root, "loadingPosts", "/api/widgets/recent-posts?limit=" + pageLimit(root), function (data) {
       clear(root).appendChild(data.posts.length ? el("ul", { className: "cs-plain" }, data.posts.map(function (p) {
         var link = safeUrl(p.url);
         return el("li", {}, [link ? el("a", { href: link, text: p.title }) : el("span", { text: p.title }),
           el("span", { className: "cs-muted", text: " (" + (p.comment_count === 1 ? t("count1") : t("countN", { n: p.comment_count })) + ")" })]);
       })) : el("p", { className: "cs-muted", text: t("noPosts") }));
-    });
+    }, undefined, undefined, "recent-posts");
   }
 
-  var CSS = ".cs-root{--cs-fg:#1f2328;--cs-muted:#656d76;--cs-bg:#fff;--cs-soft:#f6f8fa;--cs-line:#d0d7de;--cs-accent:#0969da;--cs-err:#cf222e;--cs-ok:#1a7f37;" +
-    "color:var(--cs-fg);font:15px/1.5 system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;text-align:left}" +
-    "@media (prefers-color-scheme:dark){.cs-root{--cs-fg:#e6edf3;--cs-muted:#9198a1;--cs-bg:#0d1117;--cs-soft:#161b22;--cs-line:#3d444d;--cs-accent:#4493f8;--cs-err:#f85149;--cs-ok:#3fb950}}" +
+  /* ---- one request per page view: the widgets' data from GET /api/page ---- */
+  var PAGE = null, PAGE_NODES = {}; /* the page's answer (a promise), and which widget each of its parts is for */
+  var PAGE_LIMITS = { "recent-comments": 5, "popular-tags": 20, "recent-posts": 5 };
+  function pageLimit(node) { return node.getAttribute("data-limit") || PAGE_LIMITS[node.getAttribute("data-widget")]; }
+  function loadPage(nodes) {
+    var post = null, include = [], query = [];
+    PAGE = null; PAGE_NODES = {};
+    nodes.forEach(function (node) {
+      var kind = node.getAttribute("data-widget"), slug = node.getAttribute("data-post");
+      if (!post && slug && (kind === "comments" || kind === "like")) post = slug;
+    });
+    nodes.forEach(function (node) {
+      var kind = node.getAttribute("data-widget"), slug = node.getAttribute("data-post");
+      var part = kind === "comments" ? "thread" : kind === "like" ? "post" : kind in PAGE_LIMITS ? kind : null;
+      /* A second widget of a kind, or one for another post, asks on its own. */
+      if (!part || part in PAGE_NODES || ((part === "thread" || part === "post") && slug !== post)) return;
+      PAGE_NODES[part] = node;
+      include.push(part);
+      if (kind in PAGE_LIMITS) query.push(part + ".limit=" + encodeURIComponent(pageLimit(node)));
+    });
+    if (!include.length) return;
+    if (post) query.unshift("post=" + encodeURIComponent(post));
+    PAGE = api("GET", "/api/page?" + query.concat(["include=" + include.join(",")]).join("&"), undefined,
+      { "X-Reader-Token": readerToken() });
+  }
+  /* Counts on the same page (<span data-count="slug">) are count.js's work, in this page's language. */
+  function loadCounts() {
+    if (!document.querySelector("[data-count]") || document.querySelector('script[src$="/count.js"]')) return;
+    document.head.appendChild(el("script", { src: API + "/count.js", "data-api": API, "data-one": t("count1"),
+      "data-many": S.countN, async: true }));
+  }
+  /* A part of the page's answer for the widget it was asked for (once), else the widget's own request. */
+  function fromPage(part, node, own) {
+    if (!PAGE || PAGE_NODES[part] !== node) return own();
+    delete PAGE_NODES[part];
+    return PAGE.then(function (res) {
+      var data = res.data;
+      if (res.ok && data && part in data) {
+        return { ok: true, status: 200, data: part === "thread" ? { post: data.post, comments: data.thread.comments,
+          next_cursor: data.thread.next_cursor } : data[part] };
+      }
+      if (res.status === 404 && (part === "thread" || part === "post")) return res; /* no such post yet */
+      return own();
+    }, own);
+  }
+
+  var CSS = ".cs-root{--cs-fg:#1f2328;--cs-muted:#656d76;--cs-bg:#fff;--cs-soft:#f6f8fa;--cs-line:#d0d7de;--cs-accent:#0969da;--cs-err:#cf222e;--cs-ok:#1a7f37;--cs-accent-bg:#0969da;--cs-love:#e0245e;" +
+    "color:var(--cs-fg);font:15px/1.5 system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;text-align:start}" +
+    "@media (prefers-color-scheme:dark){.cs-root{--cs-fg:#e6edf3;--cs-muted:#9198a1;--cs-bg:#0d1117;--cs-soft:#161b22;--cs-line:#3d444d;--cs-accent:#4493f8;--cs-err:#f85149;--cs-ok:#3fb950;--cs-accent-bg:#1f6feb;--cs-love:#ff7aa2}}" +
     ".cs-root *{box-sizing:border-box}.cs-root ul{list-style:none;margin:0;padding:0}.cs-root a{color:var(--cs-accent)}" +
     ".cs-head{display:flex;justify-content:space-between;align-items:center;gap:8px;flex-wrap:wrap}.cs-title{margin:0 0 8px;font-size:1.2em}" +
     ".cs-root select,.cs-root input,.cs-root textarea{font:inherit;color:var(--cs-fg);background:var(--cs-bg);border:1px solid var(--cs-line);border-radius:6px;padding:6px 8px;width:100%}" +
@@ -461,31 +771,38 @@
     ".cs-hint{font-size:.8em;color:var(--cs-muted);margin:0 0 8px}.cs-check{display:flex;align-items:center;flex-wrap:wrap;gap:4px 8px;margin:0 0 8px}" +
     ".cs-root .cs-check-input{width:auto;margin:0}.cs-check label{font-size:.9em}.cs-check-input:disabled+label{color:var(--cs-muted)}.cs-check .cs-hint{margin:0;flex-basis:100%}" +
     ".cs-hp{position:absolute;left:-9999px;width:1px;height:1px;overflow:hidden}" +
-    ".cs-button,.cs-like-button{font:inherit;cursor:pointer;border:1px solid var(--cs-line);border-radius:6px;padding:6px 14px;background:var(--cs-accent);color:#fff}" +
+    ".cs-button,.cs-like-button{font:inherit;cursor:pointer;border:1px solid var(--cs-line);border-radius:6px;padding:6px 14px;background:var(--cs-accent-bg);color:#fff}" +
     ".cs-button:disabled{opacity:.6}.cs-link{font:inherit;font-size:.85em;background:none;border:0;padding:2px 4px;color:var(--cs-accent);cursor:pointer}" +
     ".cs-root button:focus-visible,.cs-root a:focus-visible{outline:2px solid var(--cs-accent);outline-offset:2px}" +
-    ".cs-comment{padding:10px 0;border-top:1px solid var(--cs-line)}.cs-replies .cs-comment{border-top:0;border-left:2px solid var(--cs-line);padding-left:12px;margin-left:4px}" +
-    ".cs-replies{margin-left:16px!important}.cs-meta{display:flex;align-items:center;gap:6px;font-size:.9em;flex-wrap:wrap}.cs-avatar{width:24px;height:24px;border-radius:4px;background:var(--cs-soft)}" +
+    ".cs-comment{padding:10px 0;border-top:1px solid var(--cs-line)}.cs-replies .cs-comment{border-top:0;border-inline-start:2px solid var(--cs-line);padding-inline-start:12px;margin-inline-start:4px}" +
+    ".cs-replies{margin-inline-start:16px!important}.cs-meta{display:flex;align-items:center;gap:6px;font-size:.9em;flex-wrap:wrap}.cs-avatar{width:24px;height:24px;border-radius:4px;background:var(--cs-soft)}" +
     ".cs-author{font-weight:600}.cs-root time,.cs-muted{color:var(--cs-muted);font-size:.9em}.cs-body{overflow-wrap:anywhere}.cs-body p{margin:4px 0}" +
     ".cs-body pre{background:var(--cs-soft);padding:8px;overflow:auto}.cs-badge{background:#fff8c5;color:#6f4e00;border-radius:10px;padding:0 8px;font-size:.8em}" +
-    ".cs-clike[aria-pressed=true],.cs-like-button[aria-pressed=true] .cs-heart{color:#e0245e}.cs-like-button{background:var(--cs-soft);color:var(--cs-fg)}" +
-    ".cs-like-button[aria-pressed=true]{border-color:#e0245e}.cs-heart{font-size:1.2em}.cs-more{margin-top:8px}.cs-notice{margin:4px 0}" +
+    ".cs-clike[aria-pressed=true],.cs-like-button[aria-pressed=true] .cs-heart{color:var(--cs-love)}.cs-like-button{background:var(--cs-soft);color:var(--cs-fg)}" +
+    ".cs-like-button[aria-pressed=true]{border-color:var(--cs-love)}.cs-heart{font-size:1.2em}.cs-more{margin-top:8px}.cs-notice{margin:4px 0}" +
     ".cs-plain li{padding:6px 0;border-bottom:1px solid var(--cs-line)}.cs-excerpt{font-size:.9em}.cs-cloud{display:flex;flex-wrap:wrap;gap:4px 10px;align-items:baseline}" +
-    ".cs-loading{color:var(--cs-muted)}.cs-loading:before{content:'';display:inline-block;width:.8em;height:.8em;margin-right:6px;border:2px solid var(--cs-line);border-top-color:var(--cs-accent);border-radius:50%;animation:cs-spin 1s linear infinite}" +
+    ".cs-loading{color:var(--cs-muted)}.cs-loading:before{content:'';display:inline-block;width:.8em;height:.8em;margin-inline-end:6px;border:2px solid var(--cs-line);border-top-color:var(--cs-accent);border-radius:50%;animation:cs-spin 1s linear infinite}" +
+    /* What readers wrote takes its direction from its own text (English in an Arabic widget, and back). */
+    ".cs-body>*,.cs-excerpt,.cs-author,.cs-plain a,.cs-cloud a{unicode-bidi:plaintext}" +
+    ".cs-preview{border:1px dashed var(--cs-line);border-radius:6px;padding:4px 10px;margin:0 0 8px;background:var(--cs-bg)}.cs-preview-toggle{margin:0 0 6px}" +
     "@keyframes cs-spin{to{transform:rotate(360deg)}}";
 
   var WIDGETS = { comments: function (n) { new Thread(n); }, like: Like, "recent-comments": RecentComments,
     "popular-tags": PopularTags, "recent-posts": RecentPosts };
   function init() {
     if (!document.getElementById("cs-style")) document.head.appendChild(el("style", { id: "cs-style", text: CSS }));
-    Array.prototype.forEach.call(document.querySelectorAll("[data-widget]"), function (node) {
-      var make = WIDGETS[node.getAttribute("data-widget")];
-      if (!make || node.getAttribute("data-cs-ready")) return;
+    var nodes = Array.prototype.filter.call(document.querySelectorAll("[data-widget]"), function (node) {
+      return WIDGETS[node.getAttribute("data-widget")] && !node.getAttribute("data-cs-ready");
+    });
+    loadPage(nodes);
+    loadCounts();
+    nodes.forEach(function (node) {
       node.setAttribute("data-cs-ready", "1");
       node.classList.add("cs-root");
-      make(node);
+      localize(node);
+      WIDGETS[node.getAttribute("data-widget")](node);
     });
   }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init); else init();
-  window.CommentWidgets = { init: init, strings: S, safeUrl: safeUrl };
+  window.CommentWidgets = { init: init, strings: S, safeUrl: safeUrl, languages: LOCALES };
 })();
