@@ -23,6 +23,7 @@ import time
 from datetime import timedelta
 from typing import Any
 
+import requests
 from authlib.common.security import generate_token
 from authlib.integrations.requests_client import OAuth2Session
 from flask import current_app
@@ -77,7 +78,8 @@ def _fetch(url: str) -> dict[str, Any]:
     if kept is not None and kept[0] > time.monotonic():
         return kept[1]
     try:
-        response = OAuth2Session().get(url, timeout=current_app.config["OIDC_TIMEOUT_SECONDS"])
+        response = requests.get(url, timeout=current_app.config["OIDC_TIMEOUT_SECONDS"],
+                                headers={"Accept": "application/json"})
         response.raise_for_status()
         document = response.json()
     except Exception as error:  # noqa: BLE001 - any failure of the provider is one answer to the reader
@@ -123,12 +125,13 @@ def start(name: str, origin: str) -> str:
     return url
 
 
-def _take_state(state: str) -> SignInState:
+def _take_state(state: str) -> Any:
     # Deleted as it is read: a state works once, whatever comes back with it.
+    table = SignInState.__table__
     row = db.session.execute(
-        delete(SignInState).where(SignInState.state_hash == reader_sessions.token_hash(state or ""))
-        .returning(SignInState)
-    ).scalar_one_or_none()
+        delete(table).where(table.c.state_hash == reader_sessions.token_hash(state or "")).returning(
+            table.c.provider, table.c.nonce, table.c.code_verifier, table.c.origin, table.c.expires_at)
+    ).first()
     db.session.commit()
     if row is None:
         raise SignInFailed("This sign-in is not known (or was already used): start again from the blog page.")
@@ -155,6 +158,8 @@ def _id_claims(provider: oidc_providers.Provider, meta: dict[str, Any], id_token
 
 def finish(state: str, code: str | None, error: str | None) -> tuple[str, dict[str, Any]]:
     """Finish a sign-in from the provider's redirect; return the opener's origin and ``{session, reader}``."""
+    if error and not state:  # some providers send a refusal back without the state
+        raise SignInFailed("The sign-in was cancelled or refused at the provider.")
     row = _take_state(state)
     if error or not code:
         raise SignInFailed("The sign-in was cancelled or refused at the provider.")
