@@ -177,7 +177,8 @@ def finish(state: str, code: str | None, error: str | None) -> tuple[str, dict[s
             raise SignInFailed("The provider sent no ID token.")
         claims = _id_claims(provider, meta, token["id_token"], row.nonce)
         email = claims.get("email") if claims.get("email_verified") is True else None
-        name = claims.get("name") or claims.get("preferred_username") or claims.get("nickname")
+        name = (claims.get("name") or claims.get("preferred_username") or claims.get("nickname")
+                or str(claims.get("email") or "").partition("@")[0] or None)
         subject = str(claims["sub"])
     else:
         profile = client.get(meta["userinfo_endpoint"], timeout=current_app.config["OIDC_TIMEOUT_SECONDS"]).json()
