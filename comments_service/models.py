@@ -154,6 +154,8 @@ class Comment(db.Model):
     )
 
     post: Mapped[Post] = relationship()
+    # The desk shows who is behind a signed-in comment (account_models.ReaderAccount).
+    account: Mapped[Any] = relationship("ReaderAccount", lazy="select")
 
     __table_args__ = (
         CheckConstraint("like_count >= 0", name="like_count_nonneg"),

@@ -9,6 +9,7 @@ from comments_service.extensions import db
 from comments_service.models import Comment, ModerationEvent, PostLike
 from tests.accounts_helpers import BLOG, SSO_SECRET, session, sign_in
 from tests.helpers import approve, walk
+from tests.test_moderate_page import PASSWORD
 
 BROWSER_A, BROWSER_B = "browser-a-token-0123456789", "browser-b-token-0123456789"
 
@@ -158,3 +159,29 @@ def test_erase_removes_the_account_keeps_placeholders_for_replies_and_gives_back
     # Signing in again makes a new, empty account.
     again = sign_in(web, sub="ada")
     assert web.get("/api/me", headers=session(again)).get_json()["comments"] == 0
+
+
+def test_the_desk_shows_the_account_behind_a_comment_and_bans_it(app, client):
+    from comments_service import accounts, users
+    from comments_service.models import Role
+    from tests.test_moderate_page import csrf, login
+
+    with app.app_context():
+        users.create_user("mia", PASSWORD, Role.MODERATOR)
+        answer = accounts.sign_in("sso", "desk-ada", "Ada of the Desk", None)
+    created = client.post("/api/posts/hello/comments", json={"body": "Hello desk", "author": "Typed"},
+                          headers={"X-Reader-Session": answer["session"], "X-Reader-Token": BROWSER_A}).get_json()
+    assert created["author"] == "Ada of the Desk"
+    assert login(client).status_code == 303
+    page = client.get("/moderate?status=pending").get_data(as_text=True)
+    with app.app_context():
+        account_id = db.session.scalar(select(ReaderAccount.id))
+    assert f"account #{account_id}: Ada of the Desk (sso)" in page
+    assert "signed-in account (every browser)" in page
+    banned = client.post("/moderate/bans", data={"kind": "reader", "comment_id": created["id"],
+                                                 "csrf_token": csrf(client, "/moderate?status=pending")})
+    assert banned.status_code in (200, 303), banned.get_data(as_text=True)[:500]
+    later = client.post("/api/posts/hello/comments", json={"body": "Again"},
+                        headers={"X-Reader-Session": answer["session"], "X-Reader-Token": BROWSER_B}).get_json()
+    with app.app_context():
+        assert db.session.scalar(select(Comment.spam_reasons).where(Comment.id == later["id"])) == ["banned"]

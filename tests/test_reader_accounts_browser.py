@@ -12,7 +12,7 @@ import pytest
 from werkzeug.serving import make_server
 
 from tests.accounts_helpers import SSO_SECRET, sso_token
-from tests.conftest import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, screenshot
+from tests.conftest import ARTIFACTS, screenshot
 from tests.notify_helpers import link_to, release, run_jobs
 from tests.oidc_helpers import provider, settings
 from tests.servers import SmtpServer

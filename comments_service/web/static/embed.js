@@ -592,7 +592,8 @@
           if (!window.confirm(t("confirmErase"))) return;
           api("DELETE", "/api/me").then(function (res) {
             if (!res.ok) return say(problem(res), true);
-            store("cs-session", null); store("cs-flash", t("erased")); refreshAll();
+            /* The name and address the form remembered were the account's: they go with it. */
+            store("cs-session", null); store("cs-author", {}); store("cs-flash", t("erased")); refreshAll();
           });
         } })];
       if (reader.email) {
@@ -656,6 +657,7 @@
     var name = form.elements.author, email = form.elements.email;
     name.value = (s.reader && s.reader.name) || name.value;
     if (s.reader && s.reader.email) { email.value = s.reader.email; email.dispatchEvent(new Event("input")); }
+    if (!email.value) { var notify = form.elements.notify; if (notify && notify.closest(".cs-check")) notify.closest(".cs-check").style.display = "none"; }
     var row = name.closest(".cs-row");
     if (row) row.style.display = "none"; /* .cs-row is display:flex, which the hidden attribute loses to */
   }
