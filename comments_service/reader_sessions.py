@@ -40,6 +40,7 @@ def new_token(prefix: str = PREFIX) -> str:
 def start(account: ReaderAccount, method: str) -> str:
     """Start a session for ``account`` in the caller's transaction; return its token (the only time it is seen)."""
     token = new_token()
+    db.session.execute(delete(ReaderSession).where(ReaderSession.expires_at <= utcnow()))  # expired ones go
     lifetime = timedelta(days=current_app.config["READER_SESSION_DAYS"])
     db.session.add(ReaderSession(token_hash=token_hash(token), account_id=account.id, method=method,
                                  expires_at=utcnow() + lifetime))
@@ -87,13 +88,6 @@ def end(token: str | None) -> None:
     db.session.commit()
     if not result.rowcount:
         raise invalid()
-
-
-def purge_expired() -> int:
-    """Delete sessions past their expiry; return how many."""
-    result = db.session.execute(delete(ReaderSession).where(ReaderSession.expires_at <= utcnow()))
-    db.session.commit()
-    return result.rowcount or 0
 
 
 def active_sessions(account_id: int) -> list[ReaderSession]:

@@ -131,3 +131,19 @@ def test_without_mail_there_are_no_mailed_links(client):
 def test_an_unknown_link_is_refused_as_a_page(mail_app):
     status, page = http(mail_app.live.url + "/accounts/mail/ml_unknown")
     assert status == 410 and "<h1>Sign-in did not work</h1>" in page
+
+
+def test_a_signed_in_reader_with_a_proved_address_gets_reply_mails_without_another_confirmation(mail_app, smtp):
+    smtp.messages.clear()
+    client = mail_app.test_client()
+    assert ask(client, email="eve@example.com").status_code == 202
+    run_jobs(mail_app)
+    link = link_to(smtp.messages[-1].message, "/accounts/mail/")
+    token = handoff(http(link, "POST", b"sign_in=yes", "application/x-www-form-urlencoded")[1])["session"]
+    headers = {"X-Reader-Session": token}
+    assert client.patch("/api/me", json={"notify_replies": True}, headers=headers).status_code == 200
+    created = client.post("/api/posts/hello/comments", json={"body": "Tell me"}, headers=headers).get_json()
+    assert created["subscription"] == "active" and created["verified"] is True
+    smtp.messages.clear()
+    run_jobs(mail_app)
+    assert smtp.messages == [], "no confirmation mail: the sign-in proved the address"
