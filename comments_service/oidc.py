@@ -15,7 +15,9 @@ PKCE checks.
 
 The calls to the provider (discovery, keys, the token) are part of answering
 the callback, not side effects of a change: they are made outside any
-transaction, with a timeout.
+transaction, with a timeout. Authlib, joserfc and requests are imported on
+first use: a site without OIDC_PROVIDERS (and every worker's boot) does not
+load them.
 """
 from __future__ import annotations
 
@@ -23,13 +25,7 @@ import time
 from datetime import timedelta
 from typing import Any
 
-import requests
-from authlib.common.security import generate_token
-from authlib.integrations.requests_client import OAuth2Session
 from flask import current_app
-from joserfc import jwt
-from joserfc.errors import JoseError
-from joserfc.jwk import KeySet
 from sqlalchemy import delete, select
 
 from . import accounts, links, oidc_providers, reader_sessions
@@ -67,13 +63,17 @@ def _provider(name: str) -> oidc_providers.Provider:
     return found
 
 
-def _client(provider: oidc_providers.Provider) -> OAuth2Session:
+def _client(provider: oidc_providers.Provider) -> Any:
+    from authlib.integrations.requests_client import OAuth2Session
+
     return OAuth2Session(provider.client_id, provider.client_secret, scope=provider.scope,
                          redirect_uri=links.external_url(CALLBACK_PATH), code_challenge_method="S256")
 
 
 def _fetch(url: str) -> dict[str, Any]:
     """GET a provider's JSON document (discovery, keys), kept for an hour per process."""
+    import requests
+
     kept = _documents.get(url)
     if kept is not None and kept[0] > time.monotonic():
         return kept[1]
@@ -111,6 +111,8 @@ def allowed_origin(origin: str) -> str:
 
 def start(name: str, origin: str) -> str:
     """Begin a sign-in for the blog page at ``origin``; return the provider's authorization URL to redirect to."""
+    from authlib.common.security import generate_token
+
     provider = _provider(name)
     origin = allowed_origin(origin)
     meta = _metadata(provider)
@@ -141,6 +143,10 @@ def _take_state(state: str) -> Any:
 
 
 def _id_claims(provider: oidc_providers.Provider, meta: dict[str, Any], id_token: str, nonce: str) -> dict[str, Any]:
+    from joserfc import jwt
+    from joserfc.errors import JoseError
+    from joserfc.jwk import KeySet
+
     supported = meta.get("id_token_signing_alg_values_supported") or ["RS256"]
     algorithms = [alg for alg in supported if alg in ASYMMETRIC] or ["RS256"]
     try:
