@@ -12,7 +12,7 @@ process of a fleet counts the same.
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
 from flask import current_app
@@ -101,9 +101,22 @@ def look(token: str) -> MailSignIn:
     return _find(token, lock=False)
 
 
-def use(token: str) -> tuple[MailSignIn, dict[str, Any]]:
+def use(token: str) -> tuple[Used, dict[str, Any]]:
     """Use the link once: sign in the address's account; return the link and ``{session, reader}``."""
     row = _find(token, lock=True)
-    db.session.execute(update(MailSignIn).where(MailSignIn.id == row.id).values(used_at=utcnow()))
-    result = accounts.sign_in(PROVIDER, row.email, row.name, row.email, keep_name=True)
-    return row, result
+    # Used, and committed, before the session exists: of two presses at once only one gets here.
+    used = db.session.execute(update(MailSignIn).where(MailSignIn.id == row.id, MailSignIn.used_at.is_(None))
+                              .values(used_at=utcnow()))
+    email, name, origin, back = row.email, row.name, row.origin, row.return_url
+    db.session.commit()
+    if not used.rowcount:
+        raise LinkRefused("This sign-in link was used already: ask the blog page for a new one.")
+    result = accounts.sign_in(PROVIDER, email, name, email, keep_name=True)
+    return Used(origin, back), result
+
+
+class Used(NamedTuple):
+    """Where a used link's session goes: the blog origin, and the page to come back to."""
+
+    origin: str
+    return_url: str
