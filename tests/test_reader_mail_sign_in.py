@@ -147,3 +147,18 @@ def test_a_signed_in_reader_with_a_proved_address_gets_reply_mails_without_anoth
     smtp.messages.clear()
     run_jobs(mail_app)
     assert smtp.messages == [], "no confirmation mail: the sign-in proved the address"
+
+
+def test_two_presses_at_once_sign_in_once(mail_app, smtp):
+    from concurrent.futures import ThreadPoolExecutor
+
+    smtp.messages.clear()
+    assert ask(mail_app.test_client(), email="fay@example.com").status_code == 202
+    run_jobs(mail_app)
+    link = link_to(smtp.messages[-1].message, "/accounts/mail/")
+    with ThreadPoolExecutor(4) as pool:
+        answers = list(pool.map(lambda _: http(link, "POST", b"sign_in=yes", "application/x-www-form-urlencoded")[0],
+                                range(4)))
+    assert sorted(answers) == [200, 410, 410, 410]
+    with mail_app.app_context():
+        assert len(list(db.session.scalars(select(ReaderSession.id)))) == 1
