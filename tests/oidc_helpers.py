@@ -19,7 +19,7 @@ def provider() -> Iterator[str]:
 
 
 def providers_setting(issuer: str) -> str:
-    """Return OIDC_PROVIDERS naming the test provider (and a GitHub preset, which the widget lists)."""
+    """Return OIDC_PROVIDERS naming the test provider."""
     return json.dumps([
         {"name": "testid", "issuer": issuer, "client_id": CLIENT_ID, "client_secret": CLIENT_SECRET,
          "label": "Test ID"},
