@@ -145,6 +145,24 @@ class Config:
         # Longer than any job takes (SMTP and webhook timeouts are shorter).
         self.JOBS_LEASE_SECONDS = env_float("JOBS_LEASE_SECONDS", 300.0)
         self.JOBS_POLL_SECONDS = env_float("JOBS_POLL_SECONDS", 1.0)
+        # Reader accounts (optional sign-in). Off: only signed-in readers may comment.
+        self.ANONYMOUS = env_bool("ANONYMOUS", True)
+        # The blog's own login: the HS256 key it signs readers' JWTs with (32+ characters); unset: no SSO.
+        self.SSO_SECRET = os.environ.get("SSO_SECRET") or None
+        # If set, an SSO token's "aud" must name it.
+        self.SSO_AUDIENCE = os.environ.get("SSO_AUDIENCE") or None
+        # Clock skew allowed on exp/iat/nbf of SSO and OIDC tokens (at most 300 s).
+        self.SSO_LEEWAY_SECONDS = env_int("SSO_LEEWAY_SECONDS", 30)
+        # An SSO token whose exp is further than this after its iat is refused: the blog signs short-lived ones.
+        self.SSO_MAX_AGE_SECONDS = env_int("SSO_MAX_AGE_SECONDS", 3600)
+        # JSON list of OpenID Connect providers (comments_service/oidc_providers.py; presets google, github).
+        self.OIDC_PROVIDERS = os.environ.get("OIDC_PROVIDERS", "")
+        self.OIDC_TIMEOUT_SECONDS = env_float("OIDC_TIMEOUT_SECONDS", 10.0)
+        # How long a reader's sign-in lasts (X-Reader-Session); sign-out ends it at once.
+        self.READER_SESSION_DAYS = env_int("READER_SESSION_DAYS", 30)
+        # Mailed sign-in links: minutes a link works (once), and links an address may get per hour.
+        self.MAIL_SIGN_IN_MINUTES = env_int("MAIL_SIGN_IN_MINUTES", 15)
+        self.MAIL_SIGN_IN_PER_HOUR = env_int("MAIL_SIGN_IN_PER_HOUR", 3)
         # 64 KiB: werkzeug answers larger bodies with 413 before they are read.
         self.MAX_CONTENT_LENGTH = 64 * 1024
         # Pooled connections are pinged outside requests only (comments_service.extensions.ping_outside_requests).
@@ -181,6 +199,7 @@ class Config:
                 "APP_ENV=production needs SECRET_KEY set to a random value of 32+ characters"
             )
         check_public_url(settings.get("PUBLIC_URL") or "")
+        check_accounts(settings)
         check_trusted_hosts(settings.get("TRUSTED_HOSTS"))
         if settings["APP_ENV"] == "production" and not settings.get("PUBLIC_URL") and not settings.get("TRUSTED_HOSTS"):
             raise RuntimeError(
@@ -199,6 +218,20 @@ def check_public_url(value: str) -> None:
         raise RuntimeError(
             f"PUBLIC_URL must be the service's http(s) address, like https://comments.example, not {value!r}"
         )
+
+
+def check_accounts(settings: Mapping[str, Any]) -> None:
+    """Refuse reader-account settings that would make sign-in unsafe or unusable."""
+    secret = settings.get("SSO_SECRET")
+    if secret and len(secret) < 32:
+        raise RuntimeError("SSO_SECRET must be a random value of 32+ characters (the blog signs HS256 JWTs with it)")
+    if not 0 <= int(settings.get("SSO_LEEWAY_SECONDS", 30)) <= 300:
+        raise RuntimeError("SSO_LEEWAY_SECONDS must be 0-300: clock skew, not a longer life for tokens")
+    if "*" in (settings.get("CORS_ORIGINS") or []) and (secret or settings.get("OIDC_PROVIDERS")):
+        raise RuntimeError("CORS_ORIGINS may not be * with reader sign-in: sessions go only to listed blog origins")
+    from comments_service import oidc_providers  # the format's one reader
+
+    oidc_providers.parse(settings.get("OIDC_PROVIDERS"))
 
 
 def check_trusted_hosts(hosts: Any) -> None:

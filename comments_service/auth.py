@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 from flask import current_app, g, request
 from sqlalchemy import select
 
+from . import reader_sessions
 from .credentials import ApiToken
 from .errors import ApiError, invalid
 from .extensions import db
@@ -66,8 +67,21 @@ def imported_avatar_hash(author: str, email: str | None, reader_hash: str | None
     return keyed_hash("avatar", "email:" + email.strip().lower())[:32]
 
 
+def account_hash(account_id: int) -> str:
+    """Return the reader mark of a signed-in account: the same in every browser it signs in from."""
+    return keyed_hash("account", str(account_id))
+
+
 def reader_hash(required: bool = False) -> str | None:
-    """Hash the request's ``X-Reader-Token``; 400 when it is required and absent or malformed."""
+    """Hash the request's reader: its signed-in account (X-Reader-Session), else its ``X-Reader-Token``.
+
+    400 when a reader is required and neither is sent, or the token is
+    malformed; 401 for a session that has ended. Likes and reports counted by
+    this mark follow an account across browsers.
+    """
+    account = reader_sessions.current()
+    if account is not None:
+        return account_hash(account.id)
     token = request.headers.get(READER_TOKEN_HEADER)
     if token is None or token == "":
         if required:

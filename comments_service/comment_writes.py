@@ -19,7 +19,7 @@ from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import Select, and_, bindparam, insert, update
 
-from . import auth, events, notifications, sanitize, spam, subscriptions
+from . import accounts, auth, events, notifications, sanitize, spam, subscriptions
 from .database import dialect_name, standalone_statements
 from .errors import ApiError, invalid, not_found
 from .extensions import db
@@ -70,6 +70,7 @@ class NewComment(NamedTuple):
     edited_at: None = None
     like_count: int = 0
     subscription: str | None = None
+    account_id: int | None = None
 
 
 _PARENT = Comment.__table__.alias("parent")
@@ -95,18 +96,15 @@ def _write_statement(reply: bool, checks: tuple[str, ...]) -> Select[Any]:
 
 def create_comment(slug: str, data: dict[str, Any], reader: str | None, ip: str | None) -> NewComment:
     """Store a reader's comment (pending under pre-moderation); return it with its edit token."""
-    author = sanitize.plain_line(data["author"])
-    if not author:
-        raise invalid("author", "The name has no readable characters.")
+    # A signed-in reader's name and address come from their account (accounts.author_of).
+    author, email, account_id, notify = accounts.author_of(data)
     body_html = render_body(data["body"])
-    email = (data.get("email") or "").strip().lower() or None
     website = data.get("website") or None
     body_source = sanitize.clean_text_block(data["body"])
     ip_hash = auth.ip_hash(ip)
     parent_id = data.get("parent_id")
     checks, params = spam.lookups(body_source, email, reader, ip_hash)
     single_statement = dialect_name() == "postgresql"
-    notify = bool(data.get("notify")) and email is not None
     # Someone hears of new comments (or of this reply): their jobs are written in the comment's transaction.
     announce = notifications.wanted() or (parent_id is not None and subscriptions.mail_enabled())
     if single_statement and not announce and not notify:
@@ -127,7 +125,7 @@ def create_comment(slug: str, data: dict[str, Any], reader: str | None, ip: str 
         "root_id": (post.parent_root_id or parent_id) if parent_id is not None else None,
         "status": verdict.status, "author": author, "email": email, "website": website, "avatar": avatar,
         "body_source": body_source, "body_html": body_html, "created_at": now, "like_count": 0,
-        "ip_hash": ip_hash, "reader_hash": reader, "spam_reasons": verdict.reasons,
+        "ip_hash": ip_hash, "reader_hash": reader, "spam_reasons": verdict.reasons, "account_id": account_id,
     }.items()}
     # Core statements: the ORM's unit of work would only add bookkeeping to one INSERT.
     approved = verdict.status == CommentStatus.APPROVED
@@ -148,14 +146,14 @@ def create_comment(slug: str, data: dict[str, Any], reader: str | None, ip: str 
     token = _serializer().dumps(comment_id)
     created = NewComment(comment_id, post.id, parent_id, author, website, avatar, body_html, now, verdict.status,
                          token, now + timedelta(seconds=current_app.config["EDIT_WINDOW_SECONDS"]),
-                         subscription=subscription)
+                         subscription=subscription, account_id=account_id)
     if created.status == CommentStatus.APPROVED:
         events.notify(post.slug, events.COMMENTS)
     return created
 
 
 _NEW_COLUMNS = ("post_id", "parent_id", "root_id", "status", "author", "email", "website", "avatar", "body_source",
-                "body_html", "created_at", "like_count", "ip_hash", "reader_hash", "spam_reasons")
+                "body_html", "created_at", "like_count", "ip_hash", "reader_hash", "spam_reasons", "account_id")
 # Parameters named new_<column>. The id comes back with the INSERT (RETURNING where
 # the database has it, else the row id).
 _INSERT = insert(Comment.__table__).values({name: bindparam(f"new_{name}") for name in _NEW_COLUMNS})

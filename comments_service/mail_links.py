@@ -28,6 +28,8 @@ PATHS = {
     "confirm": "/notifications/confirm/<token>",
     "all": "/notifications/unsubscribe/<token>",
     "thread": "/notifications/stop-thread/<token>",
+    # A mailed sign-in link (mail_sign_in.py): a random token kept hashed in a table, not a signed one.
+    "sign-in": "/accounts/mail/<token>",
 }
 
 

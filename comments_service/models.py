@@ -148,8 +148,14 @@ class Comment(db.Model):
     spam_reasons: Mapped[list[str]] = mapped_column(JSON, default=list)
     # "<source>:<id>" of an imported comment, so that a second import skips it.
     import_key: Mapped[str | None] = mapped_column(String(200), unique=True)
+    # The reader account that wrote it (signed in); its comments are shown verified.
+    account_id: Mapped[int | None] = mapped_column(
+        ForeignKey("reader_accounts.id", ondelete="SET NULL"), index=True
+    )
 
     post: Mapped[Post] = relationship()
+    # The desk shows who is behind a signed-in comment (account_models.ReaderAccount).
+    account: Mapped[Any] = relationship("ReaderAccount", lazy="select")
 
     __table_args__ = (
         CheckConstraint("like_count >= 0", name="like_count_nonneg"),

@@ -27,6 +27,11 @@ def is_deleted(status: Any) -> bool:
     return status == CommentStatus.DELETED
 
 
+def is_verified(account_id: Any) -> bool:
+    """Tell whether a comment was written by a signed-in reader account."""
+    return account_id is not None
+
+
 def reader_status(status: Any) -> str:
     """Return the status a reader is told: spam is answered like any comment that waits (a bot learns nothing)."""
     return "approved" if status == CommentStatus.APPROVED else "pending"
@@ -74,6 +79,8 @@ COMMENT = Shape(
     Field("like_count", fields.Integer),
     Field("deleted", fields.Boolean, source="status", convert=is_deleted,
           description="A placeholder kept for its replies: no author, no text."),
+    Field("verified", fields.Boolean, source="account_id", convert=is_verified,
+          description="Written by a signed-in reader: the name is their account's."),
     Field("replies", SELF, source=None, many=True, default=list, description="Approved replies, nested."),
     table=_COMMENTS,
 )
@@ -103,6 +110,7 @@ MODERATION_COMMENT = COMMENT.extend(
     Field("email", fields.String, nullable=True),
     Field("ip_hash", fields.String, nullable=True),
     Field("reader_hash", fields.String, nullable=True),
+    Field("account_id", fields.Integer, nullable=True, description="The reader account that wrote it, if any."),
     Field("body_source", fields.String, description="The text as the reader typed it."),
     Field("spam_reasons", StringList, description="What the spam checks found."),
     without=("replies",),

@@ -25,8 +25,8 @@ blp = Blueprint("page", __name__, url_prefix="/api", description="One request pe
 def page(args: dict[str, Any]) -> Response:
     """Read a post, its thread's first page and the sidebar widgets at once, each as its own endpoint answers."""
     response = json_response(page_bundle.page_json(args, auth.reader_hash()))
-    # The reader's like is in the answer: a cache keeps one copy per reader token, and asks again each time.
+    # The reader's like is in the answer: a cache keeps one copy per reader token or session, and asks again each time.
     response.headers["Cache-Control"] = "no-cache"
-    response.headers["Vary"] = "X-Reader-Token"
+    response.headers["Vary"] = "X-Reader-Token, X-Reader-Session"
     response.add_etag()
     return response.make_conditional(request)

@@ -28,7 +28,8 @@ class JsonBoolean(fields.Boolean):
 
 
 class CommentCreateSchema(Schema):
-    author = Trimmed(required=True, validate=validate.Length(min=1, max=80))
+    author = Trimmed(load_default=None, allow_none=True, validate=validate.Length(min=1, max=80), metadata={
+        "description": "Required unless signed in (X-Reader-Session): a signed-in reader's name is their account's."})
     email = TrimmedEmail(load_default=None, allow_none=True, validate=validate.Length(max=254))
     website = WebUrl(load_default=None, allow_none=True)
     body = fields.String(required=True, validate=BODY)

@@ -6,7 +6,7 @@ from flask import Flask
 
 def register_blueprints(app: Flask) -> None:
     """Register the web blueprints (the moderation desk brings its session and filters)."""
-    from . import desk_jobs, embed, feeds, moderate, notify, ops
+    from . import desk_jobs, embed, feeds, moderate, notify, ops, sign_in
 
     assert desk_jobs.bp is moderate.bp  # the Jobs tab's views are on the desk's blueprint
 
@@ -14,4 +14,5 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(embed.bp)
     app.register_blueprint(feeds.bp)
     app.register_blueprint(notify.bp)
+    app.register_blueprint(sign_in.bp)
     moderate.init_app(app)

@@ -285,13 +285,14 @@
   function api(method, path, body, headers) {
     var h = { Accept: "application/json" };
     if (body !== undefined) h["Content-Type"] = "application/json";
+    sessionHeader(h); /* reader accounts */
     for (var name in headers || {}) h[name] = headers[name];
     return fetch(API + path, { method: method, headers: h, mode: "cors", credentials: "omit",
       body: body === undefined ? undefined : JSON.stringify(body) })
       .then(function (r) {
         var res = { ok: r.ok, status: r.status, retry: r.headers.get("Retry-After"), data: null };
         if (r.status === 204) return res;
-        return r.json().then(function (d) { res.data = d; return res; }, function () { return res; });
+        return r.json().then(function (d) { res.data = d; sessionCheck(res); return res; }, function () { return res; });
       });
   }
   function problem(res) {
@@ -393,6 +394,7 @@
     this.list = el("ul", { className: "cs-list" });
     this.more = el("button", { type: "button", className: "cs-button cs-more", text: t("more"), onclick: function () { self.loadMore(); } });
     root.appendChild(el("div", { className: "cs-head" }, [this.count, el("label", { className: "cs-sort" }, [t("sort") + " ", sort])]));
+    root.appendChild(accountBar(this));
     root.appendChild(this.form(null));
     root.appendChild(this.notice);
     root.appendChild(this.list);
@@ -453,7 +455,7 @@
       var site = safeUrl(c.website);
       var author = site ? el("a", { href: site, rel: "nofollow ugc noopener", className: "cs-author", text: c.author })
         : el("span", { className: "cs-author", text: c.author });
-      li.appendChild(el("div", { className: "cs-meta" }, [identicon(c.avatar), author, " ", timeEl(c.created_at),
+      li.appendChild(el("div", { className: "cs-meta" }, [identicon(c.avatar), author, c.verified ? verifiedMark() : null, " ", timeEl(c.created_at),
         c.edited_at ? el("span", { className: "cs-muted", text: " · " + t("edited") }) : null,
         c.status === "pending" ? el("span", { className: "cs-badge", text: t("pending") }) : null]));
     }
@@ -551,6 +553,7 @@
         .then(function (res) { submit.disabled = false; status.textContent = ""; self.posted(res, form, body, status); },
           function () { submit.disabled = false; status.textContent = t("network"); status.className = "cs-form-status cs-error"; });
     });
+    accountForm(this, form);
     return form;
   };
   Thread.prototype.posted = function (res, form, sent, status) {
@@ -787,10 +790,213 @@
     ".cs-preview{border:1px dashed var(--cs-line);border-radius:6px;padding:4px 10px;margin:0 0 8px;background:var(--cs-bg)}.cs-preview-toggle{margin:0 0 6px}" +
     "@keyframes cs-spin{to{transform:rotate(360deg)}}";
 
+  /* ---- reader accounts (optional sign-in) ----
+   * The session token is kept in the blog page's localStorage ("cs-session") and sent as X-Reader-Session:
+   * no cookie of the comment service. It comes from the blog's SSO token (data-sso on the script tag, or
+   * CommentWidget.login(jwt)), from a sign-in popup's postMessage (accepted only from the service's origin),
+   * or from the URL fragment a mailed link's page comes back with (#cs-session=...), removed at once. */
+  var ACCOUNT_STRINGS = {
+    signIn: "Sign in", signInWith: "Sign in with {name}", signInMail: "Mail me a sign-in link",
+    signInMailSent: "Check your mail: open the link we sent to {email} to sign in.",
+    signInPrompt: "Sign in to comment.", signInOptional: "Or sign in, and comment under your account's name:",
+    signedInAs: "Signed in as {name}", verified: "verified", verifiedTitle: "A signed-in reader",
+    signOut: "Sign out", myData: "Download my data", eraseMe: "Delete my account",
+    confirmErase: "Delete your account and every comment you wrote while signed in? This cannot be undone.",
+    erased: "Your account and its comments were deleted.", replyMails: "Mail me replies to my comments",
+    emailForLink: "Your e-mail", popupBlocked: "Allow pop-ups for this page to sign in."
+  };
+  for (var ak in ACCOUNT_STRINGS) if (!Object.prototype.hasOwnProperty.call(custom, ak)) S[ak] = ACCOUNT_STRINGS[ak];
+  var API_ORIGIN = API ? new URL(API, location.href).origin : location.origin;
+  var methodsPromise = null;
+
+  function currentSession() {
+    var s = load("cs-session", null);
+    return s && typeof s.token === "string" ? s : null;
+  }
+  function sessionHeader(h) {
+    var s = currentSession();
+    if (s) h["X-Reader-Session"] = s.token;
+  }
+  function sessionCheck(res) {
+    /* The service ended or expired the session: forget it, and show everything again as an anonymous reader. */
+    if (res.status === 401 && res.data && res.data.error && res.data.error.code === "session_invalid" && currentSession()) {
+      store("cs-session", null);
+      setTimeout(refreshAll, 0);
+    }
+  }
+  function signedIn(token, reader, sso) {
+    store("cs-session", { token: token, reader: reader || null, sso: sso || null });
+    if (reader) return refreshAll();
+    api("GET", "/api/me").then(function (res) {
+      var s = currentSession();
+      if (res.ok && s && s.token === token) { s.reader = res.data.reader; store("cs-session", s); }
+      refreshAll();
+    });
+  }
+  function signOut() {
+    var s = currentSession();
+    if (!s) return Promise.resolve();
+    return api("DELETE", "/api/session").then(function () { store("cs-session", null); refreshAll(); },
+      function () { store("cs-session", null); refreshAll(); });
+  }
+  function ssoLogin(jwt) {
+    var s = currentSession();
+    if (s && s.sso === jwt) return Promise.resolve(s.reader);
+    return api("POST", "/api/session", { sso: jwt }).then(function (res) {
+      if (!res.ok) throw new Error(problem(res));
+      signedIn(res.data.session, res.data.reader, jwt);
+      return res.data.reader;
+    });
+  }
+  function signInMethods() {
+    if (!methodsPromise) methodsPromise = api("GET", "/api/session/methods").then(function (res) {
+      return res.ok ? res.data : { anonymous: true, sso: false, mail: false, oidc: [] };
+    }, function () { methodsPromise = null; return { anonymous: true, sso: false, mail: false, oidc: [] }; });
+    return methodsPromise;
+  }
+  function refreshAll() {
+    Array.prototype.forEach.call(document.querySelectorAll("[data-cs-ready]"), function (node) {
+      node.removeAttribute("data-cs-ready");
+      clear(node);
+    });
+    init();
+  }
+  window.addEventListener("message", function (event) {
+    var data = event.data;
+    if (event.origin !== API_ORIGIN || !data || data.type !== "cs-session" || typeof data.session !== "string") return;
+    signedIn(data.session, data.reader);
+  });
+  (function fromFragment() {
+    var found = /(?:^#|&)cs-session=([^&]+)/.exec(location.hash);
+    if (!found) return;
+    var rest = location.hash.replace(/(?:^#|&)cs-session=[^&]+/, "").replace(/^&/, "");
+    history.replaceState(null, "", location.pathname + location.search + (rest ? "#" + rest : ""));
+    signedIn(decodeURIComponent(found[1]), null);
+  })();
+
+  function openSignIn(name, say) {
+    var url = API + "/accounts/oidc/" + encodeURIComponent(name) + "/start?origin=" + encodeURIComponent(location.origin);
+    var popup = window.open(url, "cs-sign-in", "popup,width=520,height=680");
+    if (!popup) say(t("popupBlocked"), true);
+  }
+  function download(name, data) {
+    var link = el("a", { href: URL.createObjectURL(new Blob([JSON.stringify(data, null, 2)], { type: "application/json" })),
+      download: name });
+    document.body.appendChild(link); link.click(); document.body.removeChild(link);
+  }
+  /* The bar above a thread's form: who is signed in and their account's actions, or the ways to sign in. */
+  function accountBar(thread) {
+    var bar = el("div", { className: "cs-account" });
+    var status = el("p", { className: "cs-account-status", role: "status", "aria-live": "polite" });
+    function say(text, error) { status.textContent = text; status.className = "cs-account-status" + (error ? " cs-error" : " cs-ok"); }
+    var flash = load("cs-flash", null);
+    if (flash) { store("cs-flash", null); say(flash); bar.appendChild(status); }
+    var s = currentSession();
+    if (s) {
+      var reader = s.reader || { name: "" };
+      var actions = [el("span", { className: "cs-signed-in" }, [t("signedInAs", { name: reader.name }) + " ", verifiedMark()]),
+        el("button", { type: "button", className: "cs-link", text: t("signOut"), onclick: function () { signOut(); } }),
+        el("button", { type: "button", className: "cs-link", text: t("myData"), onclick: function () {
+          api("GET", "/api/me/export").then(function (res) {
+            if (res.ok) download("my-comments-data.json", res.data); else say(problem(res), true);
+          });
+        } }),
+        el("button", { type: "button", className: "cs-link", text: t("eraseMe"), onclick: function () {
+          if (!window.confirm(t("confirmErase"))) return;
+          api("DELETE", "/api/me").then(function (res) {
+            if (!res.ok) return say(problem(res), true);
+            /* The name and address the form remembered were the account's: they go with it. */
+            store("cs-session", null); store("cs-author", {}); store("cs-flash", t("erased")); refreshAll();
+          });
+        } })];
+      if (reader.email) {
+        var box = el("input", { type: "checkbox", className: "cs-check-input", id: "cs-reply-mails", checked: !!reader.notify_replies });
+        box.addEventListener("change", function () {
+          api("PATCH", "/api/me", { notify_replies: box.checked }).then(function (res) {
+            if (!res.ok) { box.checked = !box.checked; return say(problem(res), true); }
+            s.reader = res.data.reader; store("cs-session", s);
+          });
+        });
+        actions.push(el("span", { className: "cs-check" }, [box, el("label", { "for": box.id, text: t("replyMails") })]));
+      }
+      bar.appendChild(el("div", { className: "cs-row" }, actions));
+      bar.appendChild(status);
+      return bar;
+    }
+    signInMethods().then(function (m) {
+      var buttons = (m.oidc || []).map(function (p) {
+        return el("button", { type: "button", className: "cs-button cs-sign-in", text: t("signInWith", { name: p.label }),
+          onclick: function () { openSignIn(p.name, say); } });
+      });
+      var mailForm = null;
+      if (m.mail) {
+        var email = el("input", { type: "email", name: "sign_in_email", maxlength: 254, autocomplete: "email",
+          "aria-label": t("emailForLink"), placeholder: t("emailForLink") });
+        var send = el("button", { type: "submit", className: "cs-button cs-sign-in", text: t("signInMail") });
+        mailForm = el("form", { className: "cs-row cs-mail-sign-in", novalidate: true }, [email, send]);
+        mailForm.addEventListener("submit", function (event) {
+          event.preventDefault();
+          var saved = load("cs-author", {}), body = { email: email.value.trim(), page: location.href };
+          if (saved.author) body.name = saved.author;
+          send.disabled = true;
+          api("POST", "/api/session/mail", body).then(function (res) {
+            send.disabled = false;
+            if (res.ok) say(t("signInMailSent", { email: body.email })); else say(problem(res), true);
+          }, function () { send.disabled = false; say(t("network"), true); });
+        });
+      }
+      if (!buttons.length && !mailForm) {
+        if (!m.anonymous) bar.appendChild(el("p", { className: "cs-muted", text: t("signInPrompt") }));
+        return;
+      }
+      bar.appendChild(el("p", { className: "cs-account-title", text: m.anonymous ? t("signInOptional") : t("signInPrompt") }));
+      if (buttons.length) bar.appendChild(el("div", { className: "cs-row" }, buttons));
+      if (mailForm) bar.appendChild(mailForm);
+      bar.appendChild(status);
+      if (!m.anonymous && thread.root) {
+        Array.prototype.forEach.call(thread.root.querySelectorAll("form.cs-form"), function (f) { f.style.display = "none"; });
+        thread.anonymousOff = true;
+      }
+    });
+    return bar;
+  }
+  /* A comment form of a signed-in reader: the name is the account's (not typed), the address its confirmed one. */
+  function accountForm(thread, form) {
+    var s = currentSession();
+    if (!s) {
+      if (thread.anonymousOff) form.style.display = "none";
+      return;
+    }
+    var name = form.elements.author, email = form.elements.email;
+    name.value = (s.reader && s.reader.name) || name.value;
+    if (s.reader && s.reader.email) { email.value = s.reader.email; email.dispatchEvent(new Event("input")); }
+    if (!email.value) { var notify = form.elements.notify; if (notify && notify.closest(".cs-check")) notify.closest(".cs-check").style.display = "none"; }
+    var row = name.closest(".cs-row");
+    if (row) row.style.display = "none"; /* .cs-row is display:flex, which the hidden attribute loses to */
+  }
+  function verifiedMark() {
+    return el("span", { className: "cs-verified", title: t("verifiedTitle"), "aria-label": t("verifiedTitle") },
+      ["\u2713 " + t("verified")]);
+  }
+  var ACCOUNT_CSS = ".cs-account{margin:8px 0;padding:8px 12px;border:1px solid var(--cs-line);border-radius:8px}" +
+    ".cs-account-title{margin:0 0 6px;font-size:.9em;color:var(--cs-muted)}.cs-account .cs-row{margin:4px 0}" +
+    ".cs-account-status{margin:4px 0 0;font-size:.9em}.cs-account-status:empty{display:none}" +
+    ".cs-mail-sign-in input{flex:1 1 200px;width:auto}.cs-sign-in{padding:4px 12px}" +
+    ".cs-signed-in{font-weight:600}.cs-verified{color:var(--cs-ok);font-size:.8em;font-weight:600;border:1px solid var(--cs-ok);border-radius:10px;padding:0 6px}";
+  window.CommentWidget = {
+    login: function (jwt) { return ssoLogin(jwt); },
+    logout: function () { return signOut(); },
+    reader: function () { var s = currentSession(); return s ? s.reader : null; }
+  };
+  (function fromScriptTag() {
+    var jwt = script && script.getAttribute("data-sso");
+    if (jwt) ssoLogin(jwt).catch(function () { /* a stale token from the blog: stay anonymous */ });
+  })();
+
   var WIDGETS = { comments: function (n) { new Thread(n); }, like: Like, "recent-comments": RecentComments,
     "popular-tags": PopularTags, "recent-posts": RecentPosts };
   function init() {
-    if (!document.getElementById("cs-style")) document.head.appendChild(el("style", { id: "cs-style", text: CSS }));
+    if (!document.getElementById("cs-style")) document.head.appendChild(el("style", { id: "cs-style", text: CSS + ACCOUNT_CSS }));
     var nodes = Array.prototype.filter.call(document.querySelectorAll("[data-widget]"), function (node) {
       return WIDGETS[node.getAttribute("data-widget")] && !node.getAttribute("data-cs-ready");
     });
