@@ -31,8 +31,8 @@ blp = Blueprint("moderation", __name__, url_prefix="/api/moderation", descriptio
 @blp.arguments(ModerationQueryArgsSchema, location="query")
 @blp.response(200, ModerationPageSchema)
 def queue(args: dict[str, Any]) -> Any:
-    """List comments by status, oldest first."""
-    return moderation.queue(args["status"], args["post"], args["limit"], args["cursor"])
+    """List comments by status, oldest first; search their text and author with `q`."""
+    return moderation.queue(args["status"], args["post"], args["limit"], args["cursor"], args["q"])
 
 
 CHANGED = "The comment was edited after the version in `expected_edited_at`; nothing changed"

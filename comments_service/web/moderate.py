@@ -26,9 +26,9 @@ CHANGED = "Comment #{} was edited after you opened the page; read the new text b
 @bp.get("")
 @login_required
 def queue() -> Any:
-    """Show comments of one status, oldest first, with the counts per status."""
+    """Show comments of one status (or those a search finds), oldest first, with the counts per status."""
     args = load(ModerationQueryArgsSchema(), request.args)
-    data = moderation.desk(args["status"], args["post"], args["limit"], args["cursor"])
+    data = moderation.desk(args["status"], args["post"], args["limit"], args["cursor"], args["q"])
     return render_template("moderate/queue.html", args=args, **data)
 
 
