@@ -150,6 +150,7 @@ COMPARISONS = [
     ("cached thread vs cold", "thread 50, cached", "thread 50, cold", None, "min"),
     ("thread of 100 vs thread of 100k (cost)", "thread of 100, cold", "thread of 100k, cold", 1.3, "max"),
     ("10 tags vs 10k tags (cost)", "popular tags of 10", "popular tags of 10k", 1.3, "max"),
+    ("queue page vs search of 100k (cost)", "queue 100k, no search", "search 100k, common", None, "max"),
 ]
 
 

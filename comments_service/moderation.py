@@ -47,19 +47,16 @@ class CommentChanged(ApiError):
 def queue(status: str | None, post_slug: str | None, limit: int, cursor: str | None,
           q: str | None = None) -> dict[str, Any]:
     """Return comments with ``status`` (None: any but deleted), oldest first, for one post or matching ``q``."""
-    query = (
-        select(Comment)
-        .options(joinedload(Comment.post))
-        .where(Comment.status == CommentStatus(status) if status else Comment.status != CommentStatus.DELETED)
-    )
+    query = select(Comment).options(joinedload(Comment.post)).where(
+        Comment.status == CommentStatus(status) if status else Comment.status != CommentStatus.DELETED)
     if post_slug:
         query = query.join(Post, Post.id == Comment.post_id).where(Post.slug == post_slug)
-    kind = f"queue:{status or 'any'}:{post_slug or ''}"
+    kind, order = f"queue:{status or 'any'}:{post_slug or ''}", paging.order_by(QUEUE_KEYS)
     if q:
-        query, kind = query.where(search.matches(q)), f"{kind}:{search.key(q)}"
+        query, kind, order = query.where(search.matches(q)), f"{kind}:{search.key(q)}", search.order_by(QUEUE_KEYS)
     if cursor:
         query = query.where(paging.after(QUEUE_KEYS, paging.decode(kind, cursor, 2)))
-    rows = list(db.session.scalars(query.order_by(*paging.order_by(QUEUE_KEYS)).limit(limit + 1)))
+    rows = list(db.session.scalars(query.order_by(*order).limit(limit + 1)))
     comments, next_cursor = paging.page(rows, limit, kind, QUEUE_KEYS)
     return {"comments": comments, "next_cursor": next_cursor}
 
