@@ -7,10 +7,11 @@ import flask_migrate
 import pytest
 from sqlalchemy import text, update
 
-from comments_service import stats
+from comments_service import stats, users
 from comments_service.extensions import db
-from comments_service.models import Comment
-from tests.helpers import approve, post_comment, publish
+from comments_service.models import Comment, Role
+from comments_service.web import charts
+from tests.helpers import approve, desk_login, post_comment, publish
 
 TODAY = datetime.now(timezone.utc).date()
 
@@ -119,3 +120,33 @@ def test_sqlite_counts_the_same_days(make_app, tmp_path):
         ((TODAY - timedelta(days=2)).isoformat(), 0), ((TODAY - timedelta(days=1)).isoformat(), 1),
         (TODAY.isoformat(), 1)]
     assert second
+
+
+def test_the_desk_dashboard_draws_what_the_api_counts(app, client, moderator, history):
+    with app.app_context():
+        users.create_user("mia", "a long enough password", Role.MODERATOR)
+    assert desk_login(client, "mia", "a long enough password").status_code == 303
+    page = client.get("/moderate/dashboard").get_data(as_text=True)
+    assert "<title id=\"days-title\">Comments per day by status, the last 30 days</title>" in page
+    assert page.count('<g class="day">') == 30
+    # Today's bar: two approved, one pending, in words for its tooltip and screen readers.
+    today = at(0).strftime("%a %d %b")
+    assert f"<title>{today}: 2 approved, 1 pending</title>" in page
+    assert "Hidden field filled (a bot): 1" in page and "A busy post: 2" in page
+    week = client.get("/moderate/dashboard?days=7").get_data(as_text=True)
+    assert week.count('<g class="day">') == 7
+    for bad in ("0", "366", "x"):
+        response = client.get(f"/moderate/dashboard?days={bad}")
+        assert response.status_code == 422 and response.mimetype == "text/html"
+
+
+def test_chart_scale_is_round():
+    assert [charts.nice_ceiling(v) for v in (0, 3, 5, 9, 11, 23, 140, 999, 1001)] == [4, 4, 5, 10, 20, 25, 200,
+                                                                                        1000, 2000]
+    chart = charts.day_chart([{"date": "2026-01-0" + str(d), "approved": d, "pending": 0, "rejected": 1, "spam": 0}
+                              for d in range(1, 4)])
+    assert [b.total for b in chart.bars] == [2, 3, 4] and chart.ticks[-1][1] == 4
+    top = chart.bars[-1]
+    assert top.segments[0].y + top.segments[0].height == pytest.approx(chart.height - chart.bottom)
+    assert sum(s.height for s in top.segments) == pytest.approx(chart.height - chart.top - chart.bottom)
+    assert [b.label for b in chart.bars] == ["1 Jan", "2 Jan", "Today"]
