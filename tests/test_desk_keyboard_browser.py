@@ -150,8 +150,11 @@ def test_the_dashboard_draws_its_charts(page, live_server, moderator_login, a_mo
     pending = sum(1 for _, s, _ in a_month_of_comments if s == CommentStatus.PENDING)
     assert page.locator(".tile-queue .tile-value").inner_text() == str(pending)
     assert page.get_by_role("img", name="Spam check reasons, the last 30 days").locator("rect").count() == 2
-    posts = page.get_by_role("img", name="Posts by comments published, the last 30 days")
-    assert posts.locator(".rank-label").first.text_content() == "Knee pain after running"
+    posts = page.get_by_role("list", name="Posts by comments published, the last 30 days")
+    assert posts.get_by_role("listitem").count() == 4
+    first = posts.get_by_role("link").first
+    assert first.text_content().strip() == "Knee pain after running"
+    assert first.get_attribute("href") == "https://blog.example/knee-pain"
     # Dark mode is the stylesheet's: the page and the bars change colour.
     background = page.evaluate("getComputedStyle(document.body.parentElement).backgroundColor")
     assert background == ("rgb(18, 22, 31)" if scheme == "dark" else "rgb(245, 246, 248)")
