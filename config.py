@@ -123,6 +123,9 @@ class Config:
         self.BLOCKED_WORDS = env_list("BLOCKED_WORDS")
         self.DUPLICATE_WINDOW_SECONDS = env_int("DUPLICATE_WINDOW_SECONDS", 600)
         self.AUTO_APPROVE_KNOWN_AUTHORS = env_bool("AUTO_APPROVE_KNOWN_AUTHORS", False)
+        # Pre-moderation publishes at once the comments of an author with this many approved ones under a
+        # verified identity (a confirmed e-mail address; see comments_service/trust.py). 0: off.
+        self.TRUST_AFTER_APPROVED = env_int("TRUST_AFTER_APPROVED", 0)
         self.MODERATION_WEBHOOK_URL = os.environ.get("MODERATION_WEBHOOK_URL") or None
         # Links are built from PUBLIC_URL; else Flask answers a Host outside TRUSTED_HOSTS with 400.
         self.PUBLIC_URL = os.environ.get("PUBLIC_URL", "")

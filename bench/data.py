@@ -119,3 +119,45 @@ def check_counters() -> None:
     drift = integrity.check()
     if drift:
         raise RuntimeError(f"the loaded data has drifting counters: {drift[:5]}")
+
+
+SEARCH_AUTHORS = [f"{first} {last}" for first in ("Ana", "Ben", "Chen", "Dara", "Emil", "Fatou", "Greta", "Hugo",
+                                                   "Ines", "Jonas") for last in ("Okafor", "Lindqvist", "Moreau",
+                                                   "Tanaka", "Silva", "Kowalski", "Haddad", "Novak", "Rossi", "Berg")]
+SEARCH_WORDS = ("back", "knee", "shoulder", "pain", "stretch", "morning", "evening", "physio", "doctor", "week",
+                "exercise", "posture", "walking", "running", "sleep", "desk", "chair", "heat", "ice", "massage")
+SEARCH_RARE = "sciatica"  # in one comment of a thousand
+SEARCH_AUTHOR = "Ingrid Halvorsen"  # the author of one comment of five hundred
+
+
+def bulk_search_comments(count: int, posts_count: int = 200) -> None:
+    """Copy ``count`` comments over ``posts_count`` posts for the desk's search: varied words and authors.
+
+    80% approved, 15% pending, 5% spam; the words of :data:`SEARCH_WORDS` are
+    common (each in about one comment in seven), :data:`SEARCH_RARE` and
+    :data:`SEARCH_AUTHOR` rare.
+    """
+    for p in range(posts_count):
+        publish(f"searched-{p:03d}", tags=())
+    post_ids = db.session.scalars(select(Post.id).where(Post.slug.like("searched-%")).order_by(Post.id)).all()
+    first_id = (db.session.scalar(select(func.max(Comment.id))) or 0) + 1
+    start = datetime.now(timezone.utc) - timedelta(seconds=count + 3600)
+    avatar = auth.avatar_hash("Reader")
+
+    def rows() -> Iterable[tuple[Any, ...]]:
+        for n in range(count):
+            words = [SEARCH_WORDS[(n * k + k * k) % len(SEARCH_WORDS)] for k in (3, 7, 11)]
+            source = f"My {words[0]} and {words[1]} got better with {words[2]}, comment {n}."
+            if n % 1000 == 999:
+                source += f" It was {SEARCH_RARE} all along."
+            author = SEARCH_AUTHOR if n % 500 == 250 else SEARCH_AUTHORS[n % len(SEARCH_AUTHORS)]
+            status = "spam" if n % 20 == 7 else "pending" if n % 20 in (3, 11, 17) else "approved"
+            yield (first_id + n, post_ids[n % len(post_ids)], None, None, status, author, None, None, avatar,
+                   source, f"<p>{source}</p>", start + timedelta(seconds=n), None, 0, None, None, "[]")
+
+    _copy("comments", COMMENT_COLUMNS, rows())
+    db.session.execute(text("SELECT setval('comments_id_seq', :last)"), {"last": first_id + count - 1})
+    db.session.execute(text(
+        "UPDATE posts SET comment_count = (SELECT count(*) FROM comments c WHERE c.post_id = posts.id "
+        "AND c.status = 'approved') WHERE slug LIKE 'searched-%'"))
+    db.session.commit()

@@ -152,6 +152,7 @@ COMPARISONS = [
     ("10 tags vs 10k tags (cost)", "popular tags of 10", "popular tags of 10k", 1.3, "max"),
     # Page views per second, not requests: a view is one request to /api/page, or five.
     ("page views: /api/page vs five requests", "page, one request", "page, five requests", 3, "min"),
+    ("queue page vs search of 100k (cost)", "queue 100k, no search", "search 100k, common", None, "max"),
 ]
 
 

@@ -64,6 +64,10 @@ def stored_enum(kind: type[enum.Enum], name: str) -> Enum:
 
 TZDateTime = DateTime(timezone=True)
 
+# What the desk's full-text search reads of a comment (PostgreSQL), as its GIN index and every query write it
+# (in the form PostgreSQL shows it back, so that the migrated index and this declaration compare equal).
+SEARCH_DOCUMENT = "to_tsvector('simple'::regconfig, (author::text || ' '::text) || body_source)"
+
 # Names of API tokens and desk logins, and who acted as bans and the audit log keep it:
 # "token:<name>", "user:<username>", "cli:purge", "system". Every actor fits its column.
 NAME_MAX = 80
@@ -165,6 +169,8 @@ class Comment(db.Model):
               postgresql_where=text("parent_id IS NULL"), sqlite_where=text("parent_id IS NULL")),
         Index("ix_comments_queue", "status", "created_at", "id"),
         Index("ix_comments_recent", "status", "created_at"),
+        # The desk's search (search.py): full-text over the author and the text, PostgreSQL only.
+        Index("ix_comments_search", text(SEARCH_DOCUMENT), postgresql_using="gin").ddl_if(dialect="postgresql"),
     )
 
     @property

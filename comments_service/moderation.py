@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
-from . import audit, events, paging
+from . import audit, events, paging, search
 from .errors import ApiError, not_found
 from .extensions import db
 from .models import Comment, CommentStatus, ModerationEvent, Post
@@ -44,26 +44,27 @@ class CommentChanged(ApiError):
         super().__init__(409, "comment_changed", message, fields)
 
 
-def queue(status: str, post_slug: str | None, limit: int, cursor: str | None) -> dict[str, Any]:
-    """Return comments with ``status``, oldest first, optionally for one post."""
-    query = (
-        select(Comment)
-        .options(joinedload(Comment.post))
-        .where(Comment.status == CommentStatus(status))
-    )
+def queue(status: str | None, post_slug: str | None, limit: int, cursor: str | None,
+          q: str | None = None) -> dict[str, Any]:
+    """Return comments with ``status`` (None: any but deleted), oldest first, for one post or matching ``q``."""
+    query = select(Comment).options(joinedload(Comment.post)).where(
+        Comment.status == CommentStatus(status) if status else Comment.status != CommentStatus.DELETED)
     if post_slug:
         query = query.join(Post, Post.id == Comment.post_id).where(Post.slug == post_slug)
-    kind = f"queue:{status}:{post_slug or ''}"
+    kind, order = f"queue:{status or 'any'}:{post_slug or ''}", paging.order_by(QUEUE_KEYS)
+    if q:
+        query, kind, order = query.where(search.matches(q)), f"{kind}:{search.key(q)}", search.order_by(QUEUE_KEYS)
     if cursor:
         query = query.where(paging.after(QUEUE_KEYS, paging.decode(kind, cursor, 2)))
-    rows = list(db.session.scalars(query.order_by(*paging.order_by(QUEUE_KEYS)).limit(limit + 1)))
+    rows = list(db.session.scalars(query.order_by(*order).limit(limit + 1)))
     comments, next_cursor = paging.page(rows, limit, kind, QUEUE_KEYS)
     return {"comments": comments, "next_cursor": next_cursor}
 
 
-def desk(status: str, post_slug: str | None, limit: int, cursor: str | None) -> dict[str, Any]:
-    """Return a queue page with the counts per status, for the moderation page."""
-    return {**queue(status, post_slug, limit, cursor), "counts": status_counts()}
+def desk(status: str | None, post_slug: str | None, limit: int, cursor: str | None,
+         q: str | None = None) -> dict[str, Any]:
+    """Return a queue page (or search results) with the counts per status, for the moderation page."""
+    return {**queue(status, post_slug, limit, cursor, q), "counts": status_counts()}
 
 
 def status_counts() -> dict[str, int]:
@@ -119,12 +120,8 @@ def delete(comment: Comment, actor: str) -> bool:
     return True
 
 
-ACTIONS: dict[str, Callable[[Comment, str], bool]] = {
-    "approve": approve,
-    "reject": reject,
-    "spam": mark_spam,
-    "delete": delete,
-}
+ACTIONS: dict[str, Callable[[Comment, str], bool]] = {"approve": approve, "reject": reject, "spam": mark_spam,
+                                                      "delete": delete}
 
 
 def check_seen(comments: Iterable[Comment], seen: Mapping[int, datetime | None], many: bool = False) -> None:

@@ -26,7 +26,7 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import bindparam, exists, or_
 
-from . import bans
+from . import bans, trust
 from .errors import ApiError
 from .models import Comment, CommentStatus
 
@@ -76,7 +76,8 @@ _KNOWN_AUTHOR = exists().where(
 
 
 # The columns lookups names, by name.
-LOOKUPS: dict[str, Any] = {"banned": bans.BANNED, "duplicate": _DUPLICATE, "known_author": _KNOWN_AUTHOR}
+LOOKUPS: dict[str, Any] = {"banned": bans.BANNED, "duplicate": _DUPLICATE, "known_author": _KNOWN_AUTHOR,
+                           "trusted": trust.TRUSTED}
 
 
 def lookups(
@@ -88,7 +89,7 @@ def lookups(
     ``duplicate`` (when the window is on): the same text from the same author
     within DUPLICATE_WINDOW_SECONDS; ``known_author`` (when pre-moderation
     approves known authors): an approved comment with this e-mail from this
-    reader token.
+    reader token; ``trusted`` (TRUST_AFTER_APPROVED): see ``trust.trust_lookup``.
     """
     columns: list[str] = ["banned"]
     params = bans.banned_params(email, reader_hash, ip_hash)
@@ -103,6 +104,9 @@ def lookups(
     if known and email and reader_hash:
         columns.append("known_author")
         params.update(known_email=email, known_reader=reader_hash)
+    if (trusting := trust.trust_lookup(email, reader_hash)) is not None:
+        columns.append("trusted")
+        params.update(trusting)
     return tuple(columns), params
 
 
@@ -153,5 +157,6 @@ def screen(
     if honeypot and honeypot.strip():
         reasons.append("honeypot")
     reasons += reasons_for_text(body_html, body_source, author, email, website)
-    trusted = not reasons and (current_app.config["MODERATION"] == "post" or bool(found.get("known_author")))
+    trusted = not reasons and (current_app.config["MODERATION"] == "post" or bool(found.get("known_author"))
+                               or bool(found.get("trusted")))
     return Verdict(status_for(reasons, trusted), reasons)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .. import auth, bans, moderation
+from .. import auth, bans, moderation, stats
 from ..models import Role
 from ..schemas.common import ErrorSchema
 from ..schemas.moderation import (
@@ -18,6 +18,7 @@ from ..schemas.moderation import (
     ModerationPageSchema,
     ModerationQueryArgsSchema,
 )
+from ..schemas.stats import StatsQueryArgsSchema, StatsSchema
 from ..shapes import MODERATION_COMMENT
 from .blueprint import Blueprint
 from .params import BEARER
@@ -31,8 +32,8 @@ blp = Blueprint("moderation", __name__, url_prefix="/api/moderation", descriptio
 @blp.arguments(ModerationQueryArgsSchema, location="query")
 @blp.response(200, ModerationPageSchema)
 def queue(args: dict[str, Any]) -> Any:
-    """List comments by status, oldest first."""
-    return moderation.queue(args["status"], args["post"], args["limit"], args["cursor"])
+    """List comments by status, oldest first; search their text and author with `q`."""
+    return moderation.queue(args["status"], args["post"], args["limit"], args["cursor"], args["q"])
 
 
 CHANGED = "The comment was edited after the version in `expected_edited_at`; nothing changed"
@@ -85,6 +86,16 @@ def bulk(data: dict[str, Any]) -> Any:
 def audit_log(args: dict[str, Any]) -> Any:
     """Read the audit log of moderation actions, newest first."""
     return moderation.log(args["limit"], args["cursor"], args["comment_id"])
+
+
+@blp.route("/stats")
+@auth.require_role(Role.MODERATOR)
+@blp.doc(security=BEARER)
+@blp.arguments(StatsQueryArgsSchema, location="query")
+@blp.response(200, StatsSchema)
+def dashboard_stats(args: dict[str, Any]) -> Any:
+    """Count comments per UTC day by status, the queue, the spam checks' reasons and the most discussed posts."""
+    return stats.stats(args["days"])
 
 
 @blp.route("/bans", methods=["GET"])

@@ -5,7 +5,7 @@ from typing import Any
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_load, validate, validates_schema
 
-from .. import slugs
+from .. import search, slugs
 from ..shapes import MODERATION_COMMENT
 from .common import ID, StorableTime, Time, Trimmed
 
@@ -15,14 +15,35 @@ BAN_KINDS = ["email", "reader", "ip"]
 CURSOR = validate.Length(min=1, max=500)
 
 
+SEARCH = (
+    "Words to find in the author's name or the text (PostgreSQL `websearch_to_tsquery`: `\"a phrase\"`, `or`, "
+    "`-word`; LIKE per word on SQLite), 1-200 characters, no control character; blank: no search. Without "
+    "`status`, a search looks at every status."
+)
+
+
+def _searchable(q: str) -> None:
+    if q.strip() and not search.is_searchable(q.strip()):
+        raise ValidationError(f"Search for 1-{search.QUERY_MAX} characters, without control characters.")
+
+
 class ModerationQueryArgsSchema(Schema):
     class Meta:
         unknown = EXCLUDE
 
-    status = fields.String(load_default="pending", validate=validate.OneOf(STATUSES))
+    status = fields.String(load_default=None, validate=validate.OneOf(STATUSES),
+                           metadata={"description": "Default `pending`; with `q`, any status"})
     post = fields.String(load_default=None, validate=slugs.VALIDATOR)
+    q = fields.String(load_default=None, validate=_searchable, metadata={"description": SEARCH})
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=100))
     cursor = fields.String(load_default=None, validate=CURSOR)
+
+    @post_load
+    def _pending_unless_searching(self, data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+        data["q"] = (data["q"] or "").strip() or None
+        if data["status"] is None and data["q"] is None:
+            data["status"] = "pending"
+        return data
 
 
 class ModerationPageSchema(Schema):

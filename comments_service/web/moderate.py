@@ -12,9 +12,10 @@ from typing import Any
 from flask import Flask, flash, g, render_template, request
 from werkzeug.wrappers import Response
 
-from .. import bans, moderation
+from .. import bans, moderation, stats
 from ..schemas.moderation import LogQueryArgsSchema, ModerationQueryArgsSchema
-from . import desk_errors, filters, security
+from ..schemas.stats import StatsQueryArgsSchema
+from . import charts, desk_errors, filters, security
 from .desk import back, bp, load
 from .desk_auth import login_required  # and with it the login views
 from .forms import ActFormSchema, BanFormSchema, BulkFormSchema, act_fields, bulk_fields
@@ -26,10 +27,20 @@ CHANGED = "Comment #{} was edited after you opened the page; read the new text b
 @bp.get("")
 @login_required
 def queue() -> Any:
-    """Show comments of one status, oldest first, with the counts per status."""
-    args = load(ModerationQueryArgsSchema(), request.args)
-    data = moderation.desk(args["status"], args["post"], args["limit"], args["cursor"])
+    """Show comments of one status (or those a search finds), oldest first, with the counts per status."""
+    # The search form sends its untouched fields (post, status "any") blank: left out, not wrong.
+    args = load(ModerationQueryArgsSchema(), {k: v for k, v in request.args.items() if v.strip()})
+    data = moderation.desk(args["status"], args["post"], args["limit"], args["cursor"], args["q"])
     return render_template("moderate/queue.html", args=args, **data)
+
+
+@bp.get("/dashboard")
+@login_required
+def dashboard() -> Any:
+    """Show how moderation goes: comments per day by status, the queue, spam reasons, the most discussed posts."""
+    args = load(StatsQueryArgsSchema(), request.args)
+    data = stats.stats(args["days"])
+    return render_template("moderate/dashboard.html", args=args, stats=data, **charts.dashboard(data))
 
 
 @bp.post("/comments/<row_id:comment_id>/<any(approve, reject, spam, delete):action>")
