@@ -116,6 +116,9 @@ class Config:
         self.RATELIMIT_LOGIN = os.environ.get("RATELIMIT_LOGIN", "10 per minute")
         # Shared by a reader's edits and deletes of their own comments: each edit renders and sanitizes again.
         self.RATELIMIT_EDITS = os.environ.get("RATELIMIT_EDITS", "10 per minute")
+        # Readers' reports of comments, per client address; and how many distinct readers hide a comment.
+        self.RATELIMIT_REPORTS = os.environ.get("RATELIMIT_REPORTS", "5 per minute; 30 per day")
+        self.REPORTS_TO_HOLD = env_int("REPORTS_TO_HOLD", 3)
         self.TRUSTED_PROXIES = env_int("TRUSTED_PROXIES", 0)
         self.MAX_LINKS = env_int("MAX_LINKS", 3)
         self.BLOCKED_WORDS = env_list("BLOCKED_WORDS")

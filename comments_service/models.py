@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     CheckConstraint,
     Column,
     DateTime,
@@ -23,6 +24,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -148,8 +150,15 @@ class Comment(db.Model):
     spam_reasons: Mapped[list[str]] = mapped_column(JSON, default=list)
     # "<source>:<id>" of an imported comment, so that a second import skips it.
     import_key: Mapped[str | None] = mapped_column(String(200), unique=True)
+    # Shown first on the first page of every sort (top-level comments only).
+    pinned: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     post: Mapped[Post] = relationship()
+    # Readers' reports not yet dismissed (moderation_models.CommentReport); loaded only when asked for.
+    open_reports: Mapped[list[Any]] = relationship(
+        "CommentReport", viewonly=True, order_by="CommentReport.id",
+        primaryjoin="and_(CommentReport.comment_id == Comment.id, CommentReport.dismissed_at.is_(None))",
+    )
 
     __table_args__ = (
         CheckConstraint("like_count >= 0", name="like_count_nonneg"),
@@ -159,7 +168,18 @@ class Comment(db.Model):
               postgresql_where=text("parent_id IS NULL"), sqlite_where=text("parent_id IS NULL")),
         Index("ix_comments_queue", "status", "created_at", "id"),
         Index("ix_comments_recent", "status", "created_at"),
+        # Pinned first, then by date: forward for "oldest", backward for "newest" (the first page reads its rows).
+        Index("ix_comments_pinned_oldest", "post_id", text("pinned DESC"), "created_at", "id",
+              postgresql_where=text("parent_id IS NULL"), sqlite_where=text("parent_id IS NULL")),
+        Index("ix_comments_pinned_newest", "post_id", "pinned", "created_at", "id",
+              postgresql_where=text("parent_id IS NULL"), sqlite_where=text("parent_id IS NULL")),
     )
+
+    @property
+    def reports(self) -> Any:
+        """Summarize the open reports: how many, and how many of each reason (moderation_models)."""
+        from .moderation_models import summarize
+        return summarize(self.open_reports)
 
     @property
     def is_public(self) -> bool:
@@ -221,3 +241,6 @@ class ModerationEvent(db.Model):
     to_status: Mapped[str | None] = mapped_column(String(16))
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow, index=True)
+
+
+from . import moderation_models  # noqa: E402,F401 - the report and revision tables, by name above

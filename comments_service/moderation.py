@@ -11,7 +11,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 
 from . import audit, events, paging
 from .errors import ApiError, not_found
@@ -48,7 +48,7 @@ def queue(status: str, post_slug: str | None, limit: int, cursor: str | None) ->
     """Return comments with ``status``, oldest first, optionally for one post."""
     query = (
         select(Comment)
-        .options(joinedload(Comment.post))
+        .options(joinedload(Comment.post), selectinload(Comment.open_reports))
         .where(Comment.status == CommentStatus(status))
     )
     if post_slug:

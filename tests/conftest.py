@@ -38,7 +38,7 @@ REDIS_URL = f"redis://{REDIS_HOST}:{REDIS_PORT}/{REDIS_DB}"
 VIA_PGBOUNCER = os.environ.get("TEST_VIA_PGBOUNCER", "") == "1"
 TABLES = ("comment_likes", "post_likes", "post_tags", "comments", "tags", "posts",
           "api_tokens", "desk_sessions", "users", "bans", "moderation_events", "jobs", "subscription_notices",
-          "subscriptions", "mail_addresses")
+          "subscriptions", "mail_addresses", "comment_reports", "comment_revisions")
 
 
 @pytest.fixture(scope="session")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .. import auth, bans, moderation
+from .. import auth, bans, moderation, reports
 from ..models import Role
 from ..schemas.common import ErrorSchema
 from ..schemas.moderation import (
@@ -31,7 +31,9 @@ blp = Blueprint("moderation", __name__, url_prefix="/api/moderation", descriptio
 @blp.arguments(ModerationQueryArgsSchema, location="query")
 @blp.response(200, ModerationPageSchema)
 def queue(args: dict[str, Any]) -> Any:
-    """List comments by status, oldest first."""
+    """List comments by status, oldest first; with reported=true, those with open reports, most reported first."""
+    if args["reported"]:
+        return reports.queue(args["status"], args["post"], args["limit"], args["cursor"])
     return moderation.queue(args["status"], args["post"], args["limit"], args["cursor"])
 
 

@@ -19,10 +19,19 @@ class ModerationQueryArgsSchema(Schema):
     class Meta:
         unknown = EXCLUDE
 
-    status = fields.String(load_default="pending", validate=validate.OneOf(STATUSES))
+    status = fields.String(load_default=None, validate=validate.OneOf(STATUSES),
+                           metadata={"description": "Default pending; with reported=true, pending and approved."})
     post = fields.String(load_default=None, validate=slugs.VALIDATOR)
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=100))
     cursor = fields.String(load_default=None, validate=CURSOR)
+    reported = fields.Boolean(load_default=False, truthy={"true", "1"}, falsy={"false", "0"},
+                       metadata={"description": "Only comments with open reports, most reported first."})
+
+    @post_load
+    def _default_status(self, data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+        if data["status"] is None and not data["reported"]:
+            data["status"] = "pending"
+        return data
 
 
 class ModerationPageSchema(Schema):
