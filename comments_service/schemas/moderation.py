@@ -187,6 +187,14 @@ class AuthorMailSchema(Schema):
     subscriptions = fields.List(fields.Nested(AuthorSubscriptionSchema), required=True)
 
 
+class AuthorRevisionSchema(Schema):
+    comment_id = fields.Integer(required=True)
+    body_source = fields.String(required=True)
+    body_html = fields.String(required=True)
+    at = Time(required=True, metadata={"description": "When this text was written"})
+    replaced_at = Time(required=True, metadata={"description": "When an edit replaced it"})
+
+
 class AuthorExportSchema(Schema):
     email = fields.String(required=True)
     exported_at = Time(required=True)
@@ -194,6 +202,8 @@ class AuthorExportSchema(Schema):
     bans = fields.List(fields.Nested(AuthorBanSchema), required=True)
     mail = fields.Nested(AuthorMailSchema, allow_none=True, required=True,
                          metadata={"description": "Reply notifications: the address's state and its threads"})
+    revisions = fields.List(fields.Nested(AuthorRevisionSchema), required=True,
+                            metadata={"description": "Earlier texts of the comments, edited since"})
 
 
 class AuthorEraseSchema(Schema):
@@ -203,3 +213,4 @@ class AuthorEraseSchema(Schema):
     bans_kept = fields.Integer(required=True, metadata={"description": "Bans on the address, which stay"})
     subscriptions = fields.Integer(required=True, metadata={"description": "Reply subscriptions deleted, with "
                                                                             "the address's mail state"})
+    revisions = fields.Integer(required=True, metadata={"description": "Earlier texts of edited comments deleted"})

@@ -21,12 +21,13 @@ depends_on = None
 def upgrade():
     with op.batch_alter_table('comments', schema=None) as batch_op:
         batch_op.add_column(sa.Column('pinned', sa.Boolean(), server_default=sa.false(), nullable=False))
-        batch_op.create_index('ix_comments_pinned_oldest', ['post_id', sa.text('pinned DESC'), 'created_at', 'id'],
-                              unique=False, postgresql_where=sa.text('parent_id IS NULL'),
-                              sqlite_where=sa.text('parent_id IS NULL'))
-        batch_op.create_index('ix_comments_pinned_newest', ['post_id', 'pinned', 'created_at', 'id'],
-                              unique=False, postgresql_where=sa.text('parent_id IS NULL'),
-                              sqlite_where=sa.text('parent_id IS NULL'))
+    # Outside the batch: SQLite's table copy cannot carry an index on an expression (pinned DESC).
+    op.create_index('ix_comments_pinned_oldest', 'comments', ['post_id', sa.text('pinned DESC'), 'created_at', 'id'],
+                    unique=False, postgresql_where=sa.text('parent_id IS NULL'),
+                    sqlite_where=sa.text('parent_id IS NULL'))
+    op.create_index('ix_comments_pinned_newest', 'comments', ['post_id', 'pinned', 'created_at', 'id'],
+                    unique=False, postgresql_where=sa.text('parent_id IS NULL'),
+                    sqlite_where=sa.text('parent_id IS NULL'))
 
     op.create_table('comment_reports',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -64,7 +65,7 @@ def upgrade():
 def downgrade():
     op.drop_table('comment_revisions')
     op.drop_table('comment_reports')
+    op.drop_index('ix_comments_pinned_newest', table_name='comments')
+    op.drop_index('ix_comments_pinned_oldest', table_name='comments')
     with op.batch_alter_table('comments', schema=None) as batch_op:
-        batch_op.drop_index('ix_comments_pinned_newest')
-        batch_op.drop_index('ix_comments_pinned_oldest')
         batch_op.drop_column('pinned')
