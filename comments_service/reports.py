@@ -136,3 +136,13 @@ def dismiss(comment_id: int, actor: str, seen: moderation.Seen = moderation.UNCH
     if republish:
         events.notify(comment.post.slug, events.COMMENTS)
     return comment
+
+
+def desk_page(status: str | None, post_slug: str | None, limit: int, cursor: str | None,
+              reported: bool) -> dict[str, Any]:
+    """Return the desk's page: the Reported list or a status queue, with the counts of every tab."""
+    if reported:
+        page = {**queue(status, post_slug, limit, cursor), "counts": moderation.status_counts()}
+    else:
+        page = moderation.desk(status or "pending", post_slug, limit, cursor)
+    return {**page, "reported_count": open_count()}

@@ -12,7 +12,7 @@ from typing import Any
 from flask import Flask, flash, g, render_template, request
 from werkzeug.wrappers import Response
 
-from .. import bans, moderation
+from .. import bans, moderation, reports
 from ..schemas.moderation import LogQueryArgsSchema, ModerationQueryArgsSchema
 from . import desk_errors, filters, security
 from .desk import back, bp, load
@@ -26,9 +26,9 @@ CHANGED = "Comment #{} was edited after you opened the page; read the new text b
 @bp.get("")
 @login_required
 def queue() -> Any:
-    """Show comments of one status, oldest first, with the counts per status."""
+    """Show comments of one status, oldest first (or the reported ones, most reported first), with the counts."""
     args = load(ModerationQueryArgsSchema(), request.args)
-    data = moderation.desk(args["status"], args["post"], args["limit"], args["cursor"])
+    data = reports.desk_page(args["status"], args["post"], args["limit"], args["cursor"], args["reported"])
     return render_template("moderate/queue.html", args=args, **data)
 
 
