@@ -168,10 +168,14 @@ class Comment(db.Model):
               postgresql_where=text("parent_id IS NULL"), sqlite_where=text("parent_id IS NULL")),
         Index("ix_comments_queue", "status", "created_at", "id"),
         Index("ix_comments_recent", "status", "created_at"),
-        # Pinned first, then by date: forward for "oldest", backward for "newest" (the first page reads its rows).
+        # Pinned first, then in the sort's order, forward for "oldest" and "top", backward for "newest":
+        # a thread's first page reads its own rows, however long the thread.
         Index("ix_comments_pinned_oldest", "post_id", text("pinned DESC"), "created_at", "id",
               postgresql_where=text("parent_id IS NULL"), sqlite_where=text("parent_id IS NULL")),
         Index("ix_comments_pinned_newest", "post_id", "pinned", "created_at", "id",
+              postgresql_where=text("parent_id IS NULL"), sqlite_where=text("parent_id IS NULL")),
+        # "top": most liked first; without it the page sorted every top-level comment of the post.
+        Index("ix_comments_pinned_top", "post_id", text("pinned DESC"), text("like_count DESC"), "created_at", "id",
               postgresql_where=text("parent_id IS NULL"), sqlite_where=text("parent_id IS NULL")),
     )
 

@@ -5,9 +5,11 @@ Revises: 8c4f1e2a7d90
 Create Date: 2026-12-03 13:00:00.000000
 
 Expand only: two new tables, and on ``comments`` a column with a server
-default (old code never names it) and the two partial indexes that give a
-post's top-level comments pinned first, then by date, in either direction,
-so that a thread's first page still reads only its rows.
+default (old code never names it) and the partial indexes that give a
+post's top-level comments pinned first, then in each sort's order (by date
+either way, most liked), so that a thread's first page still reads only its
+rows. The "top" one also ends the sort of every top-level comment that the
+most-liked page made before; a comment's like now writes that index too.
 """
 import sqlalchemy as sa
 from alembic import op
@@ -26,6 +28,10 @@ def upgrade():
                     unique=False, postgresql_where=sa.text('parent_id IS NULL'),
                     sqlite_where=sa.text('parent_id IS NULL'))
     op.create_index('ix_comments_pinned_newest', 'comments', ['post_id', 'pinned', 'created_at', 'id'],
+                    unique=False, postgresql_where=sa.text('parent_id IS NULL'),
+                    sqlite_where=sa.text('parent_id IS NULL'))
+    op.create_index('ix_comments_pinned_top', 'comments',
+                    ['post_id', sa.text('pinned DESC'), sa.text('like_count DESC'), 'created_at', 'id'],
                     unique=False, postgresql_where=sa.text('parent_id IS NULL'),
                     sqlite_where=sa.text('parent_id IS NULL'))
 
@@ -65,6 +71,7 @@ def upgrade():
 def downgrade():
     op.drop_table('comment_revisions')
     op.drop_table('comment_reports')
+    op.drop_index('ix_comments_pinned_top', table_name='comments')
     op.drop_index('ix_comments_pinned_newest', table_name='comments')
     op.drop_index('ix_comments_pinned_oldest', table_name='comments')
     with op.batch_alter_table('comments', schema=None) as batch_op:
