@@ -118,6 +118,9 @@ class Config:
         self.RATELIMIT_EDITS = os.environ.get("RATELIMIT_EDITS", "10 per minute")
         # The form's Markdown preview renders and sanitizes like a post, and stores nothing.
         self.RATELIMIT_PREVIEWS = os.environ.get("RATELIMIT_PREVIEWS", "30 per minute")
+        # Readers' reports of comments, per client address; and how many distinct readers hide a comment.
+        self.RATELIMIT_REPORTS = os.environ.get("RATELIMIT_REPORTS", "5 per minute; 30 per day")
+        self.REPORTS_TO_HOLD = env_int("REPORTS_TO_HOLD", 3)
         self.TRUSTED_PROXIES = env_int("TRUSTED_PROXIES", 0)
         self.MAX_LINKS = env_int("MAX_LINKS", 3)
         self.BLOCKED_WORDS = env_list("BLOCKED_WORDS")

@@ -100,6 +100,13 @@ def bulk_thread(slug: str, count: int) -> None:
     db.session.commit()
 
 
+def top_level_ids(slug: str, positions: Sequence[int]) -> list[int]:
+    """Return the ids of the post's top-level comments at ``positions`` in date order."""
+    ids = db.session.scalars(select(Comment.id).join(Post, Post.id == Comment.post_id).where(
+        Post.slug == slug, Comment.parent_id.is_(None)).order_by(Comment.created_at, Comment.id)).all()
+    return [ids[min(p, len(ids) - 1)] for p in positions]
+
+
 def bulk_tags(count: int, posts_count: int = 100) -> None:
     """Publish ``posts_count`` posts and spread ``count`` tags over them (1 to 5 posts each), copied in bulk."""
     for p in range(posts_count):

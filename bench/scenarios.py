@@ -16,7 +16,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from bench import data
-from comments_service import comment_writes, demo, engagement, moderation, publishing
+from comments_service import comment_writes, demo, engagement, moderation, pins, publishing
 
 READER = {"X-Reader-Token": "bench-reader-token-000001"}
 BLOG_ORIGIN = "https://blog.example"  # the service's CORS_ORIGINS in every scenario (bench/run.py)
@@ -127,10 +127,12 @@ def load_thread() -> dict[str, Any]:
 
 
 def load_scale() -> dict[str, Any]:
-    """The 50-comment thread, and posts with 100 and with 100,000 comments copied in bulk."""
+    """The 50-comment thread, and posts with 100 and with 100,000 comments copied in bulk, two pinned in each."""
     data.thread_of_50(THREAD)
-    data.bulk_thread("comments-100", 100)
-    data.bulk_thread("comments-100000", 100_000)
+    for slug, count in (("comments-100", 100), ("comments-100000", 100_000)):
+        data.bulk_thread(slug, count)
+        for comment_id in data.top_level_ids(slug, (3, count // 2)):  # early and late: the pins are not page one
+            pins.set_pinned(comment_id, True, "bench")
     data.check_counters()
     return {"slug": THREAD}
 
@@ -290,7 +292,8 @@ SCENARIOS: dict[str, Scenario] = {
     ),
     "cold": Scenario(
         "cold",
-        "no Redis (REDIS_URL unset): first page of threads of 50, 100 and 100,000 comments from PostgreSQL",
+        "no Redis (REDIS_URL unset): first page of threads of 50, 100 and 100,000 comments from PostgreSQL "
+        "(two comments pinned in the large ones)",
         load_scale,
         lambda facts: [
             Target("thread 50, cold", thread_path(THREAD), headers=READER, cached=False, target_ratio=0.15),

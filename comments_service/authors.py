@@ -1,7 +1,9 @@
 """An author's data on request: list, export or erase everything tied to an e-mail address.
 
 Reply subscriptions belong to it: the export shows the address's mail
-state and threads, the erase deletes them with the address.
+state and threads, the erase deletes them with the address. So do the
+earlier texts of edited comments (revisions.py), and readers' reports of
+the comments erased.
 
 Erasing goes through the moderators' delete, so a comment that replies hang
 on stays as a "[deleted]" placeholder, the audit log records every comment
@@ -14,12 +16,13 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import select, update
-from sqlalchemy.orm import joinedload
+from sqlalchemy import delete, select, update
+from sqlalchemy.orm import joinedload, selectinload
 
-from . import auth, events, moderation, paging, subscriptions
+from . import auth, events, moderation, paging, revisions, subscriptions
 from .extensions import db
 from .models import Ban, Comment, CommentStatus, ModerationEvent
+from .moderation_models import CommentReport
 
 KEYS: list[paging.SortKey] = [(Comment.created_at, False), (Comment.id, False)]
 
@@ -35,7 +38,8 @@ def _subject(email: str) -> str:
 
 
 def _query(email: str) -> Any:
-    return select(Comment).options(joinedload(Comment.post)).where(Comment.email == email)
+    return (select(Comment).options(joinedload(Comment.post), selectinload(Comment.open_reports))
+            .where(Comment.email == email))
 
 
 def list_comments(email: str, limit: int, cursor: str | None) -> dict[str, Any]:
@@ -62,11 +66,12 @@ def export_author(email: str, actor: str) -> dict[str, Any]:
     comments = list(db.session.scalars(_query(email).order_by(*paging.order_by(KEYS))))
     bans = list(db.session.scalars(select(Ban).where(Ban.kind == "email", Ban.value == email).order_by(Ban.id)))
     mail = subscriptions.of_address(email)
-    _log("author_export", actor, email, {"comments": len(comments), "bans": len(bans),
+    earlier = revisions.of_comments(c.id for c in comments)
+    _log("author_export", actor, email, {"comments": len(comments), "bans": len(bans), "revisions": len(earlier),
                                          "subscriptions": len(mail["subscriptions"]) if mail else 0})
     db.session.commit()
     return {"email": email, "exported_at": datetime.now(timezone.utc), "comments": comments, "bans": bans,
-            "mail": mail}
+            "mail": mail, "revisions": earlier}
 
 
 def erase_author(email: str, actor: str) -> dict[str, Any]:
@@ -76,11 +81,13 @@ def erase_author(email: str, actor: str) -> dict[str, Any]:
     subscribed = subscriptions.erase_address(email)
     comments = list(db.session.scalars(_query(email).order_by(Comment.id)))
     touched: set[str] = set()
-    ids = []
+    ids = [comment.id for comment in comments]
+    erased_revisions = revisions.erase_of(ids)
+    if ids:
+        db.session.execute(delete(CommentReport).where(CommentReport.comment_id.in_(ids)))
     for comment in comments:
         if comment.status == CommentStatus.APPROVED:
             touched.add(comment.post.slug)
-        ids.append(comment.id)
         moderation.delete(comment, actor)
     # What is left of them are placeholders; they keep nothing that points at the person.
     placeholders = list(db.session.scalars(select(Comment.id).where(Comment.id.in_(ids)))) if ids else []
@@ -90,9 +97,9 @@ def erase_author(email: str, actor: str) -> dict[str, Any]:
         )
     bans = len(list(db.session.scalars(select(Ban.id).where(Ban.kind == "email", Ban.value == email))))
     _log("author_erase", actor, email, {"comments": len(ids), "placeholders": len(placeholders),
-                                        "subscriptions": subscribed})
+                                        "subscriptions": subscribed, "revisions": erased_revisions})
     db.session.commit()
     for slug in sorted(touched):
         events.notify(slug, events.COMMENTS)
     return {"email": email, "erased": len(ids), "placeholders": len(placeholders), "bans_kept": bans,
-            "subscriptions": subscribed}
+            "subscriptions": subscribed, "revisions": erased_revisions}

@@ -19,7 +19,7 @@ from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import Select, and_, bindparam, insert, update
 
-from . import accounts, auth, events, notifications, sanitize, spam, subscriptions
+from . import accounts, auth, events, notifications, revisions, sanitize, spam, subscriptions
 from .database import dialect_name, standalone_statements
 from .errors import ApiError, invalid, not_found
 from .extensions import db
@@ -71,6 +71,7 @@ class NewComment(NamedTuple):
     like_count: int = 0
     subscription: str | None = None
     account_id: int | None = None
+    pinned: bool = False
 
 
 _PARENT = Comment.__table__.alias("parent")
@@ -195,6 +196,7 @@ def edit_comment(comment_id: int, token: str | None, body: str) -> Comment:
     """Change the text of one's own comment within the window; pre-moderation re-queues it."""
     comment = _own_comment(comment_id, token)
     old = comment.status
+    revisions.keep(comment)
     comment.body_source = sanitize.clean_text_block(body)
     comment.body_html = render_body(body)
     comment.edited_at = utcnow()

@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     CheckConstraint,
     Column,
     DateTime,
@@ -23,6 +24,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -157,9 +159,17 @@ class Comment(db.Model):
         ForeignKey("reader_accounts.id", ondelete="SET NULL"), index=True
     )
 
+    # Shown first on the first page of every sort (top-level comments only).
+    pinned: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+
     post: Mapped[Post] = relationship()
     # The desk shows who is behind a signed-in comment (account_models.ReaderAccount).
     account: Mapped[Any] = relationship("ReaderAccount", lazy="select")
+    # Readers' reports not yet dismissed (moderation_models.CommentReport); loaded only when asked for.
+    open_reports: Mapped[list[Any]] = relationship(
+        "CommentReport", viewonly=True, order_by="CommentReport.id",
+        primaryjoin="and_(CommentReport.comment_id == Comment.id, CommentReport.dismissed_at.is_(None))",
+    )
 
     __table_args__ = (
         CheckConstraint("like_count >= 0", name="like_count_nonneg"),
@@ -171,7 +181,22 @@ class Comment(db.Model):
         Index("ix_comments_recent", "status", "created_at"),
         # The desk's search (search.py): full-text over the author and the text, PostgreSQL only.
         Index("ix_comments_search", text(SEARCH_DOCUMENT), postgresql_using="gin").ddl_if(dialect="postgresql"),
+        # Pinned first, then in the sort's order, forward for "oldest" and "top", backward for "newest":
+        # a thread's first page reads its own rows, however long the thread.
+        Index("ix_comments_pinned_oldest", "post_id", text("pinned DESC"), "created_at", "id",
+              postgresql_where=text("parent_id IS NULL"), sqlite_where=text("parent_id IS NULL")),
+        Index("ix_comments_pinned_newest", "post_id", "pinned", "created_at", "id",
+              postgresql_where=text("parent_id IS NULL"), sqlite_where=text("parent_id IS NULL")),
+        # "top": most liked first; without it the page sorted every top-level comment of the post.
+        Index("ix_comments_pinned_top", "post_id", text("pinned DESC"), text("like_count DESC"), "created_at", "id",
+              postgresql_where=text("parent_id IS NULL"), sqlite_where=text("parent_id IS NULL")),
     )
+
+    @property
+    def reports(self) -> Any:
+        """Summarize the open reports: how many, and how many of each reason (moderation_models)."""
+        from .moderation_models import summarize
+        return summarize(self.open_reports)
 
     @property
     def is_public(self) -> bool:
@@ -233,3 +258,6 @@ class ModerationEvent(db.Model):
     to_status: Mapped[str | None] = mapped_column(String(16))
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow, index=True)
+
+
+from . import moderation_models  # noqa: E402,F401 - the report and revision tables, by name above

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 
 from . import audit, events, paging, search
 from .errors import ApiError, not_found
@@ -47,7 +47,7 @@ class CommentChanged(ApiError):
 def queue(status: str | None, post_slug: str | None, limit: int, cursor: str | None,
           q: str | None = None) -> dict[str, Any]:
     """Return comments with ``status`` (None: any but deleted), oldest first, for one post or matching ``q``."""
-    query = select(Comment).options(joinedload(Comment.post)).where(
+    query = select(Comment).options(joinedload(Comment.post), selectinload(Comment.open_reports)).where(
         Comment.status == CommentStatus(status) if status else Comment.status != CommentStatus.DELETED)
     if post_slug:
         query = query.join(Post, Post.id == Comment.post_id).where(Post.slug == post_slug)

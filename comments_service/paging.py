@@ -12,7 +12,7 @@ from typing import Any
 
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import ColumnElement, and_, or_
+from sqlalchemy import ColumnElement, and_, literal, or_
 from sqlalchemy.orm import InstrumentedAttribute
 
 from .errors import ApiError
@@ -63,6 +63,8 @@ def order_by(keys: Sequence[SortKey]) -> list[Any]:
 def after(keys: Sequence[SortKey], values: Sequence[Any]) -> ColumnElement[bool]:
     """Return the predicate 'strictly after ``values`` in the order of ``keys``'."""
     (column, desc), value = keys[0], values[0]
+    if isinstance(value, bool):
+        value = literal(value)  # SQLAlchemy compares the constants True and False only with = and !=
     beyond = column < value if desc else column > value
     if len(keys) == 1:
         return beyond

@@ -77,6 +77,7 @@ COMMENT = Shape(
     _time("created_at"),
     _time("edited_at", nullable=True),
     Field("like_count", fields.Integer),
+    Field("pinned", fields.Boolean, description="Pinned by a moderator: shown first on the first page of every sort."),
     Field("deleted", fields.Boolean, source="status", convert=is_deleted,
           description="A placeholder kept for its replies: no author, no text."),
     Field("verified", fields.Boolean, source="account_id", convert=is_verified,
@@ -103,6 +104,14 @@ COMMENT_CREATED = COMMENT_STATUS.extend(
                       "or null (no reply mails: not asked for, or this address takes none)."),
 )
 
+# A moderation item's open reports (moderation_models.ReportSummary).
+REPORTS = Shape(
+    "ReportSummary",
+    Field("count", fields.Integer, description="Readers who reported it (not yet dismissed)."),
+    Field("reasons", fields.Dict, description="How many reports gave each reason: spam, abuse, off-topic, other."),
+    Field("notes", StringList, description="The readers' notes (plain text), oldest first."),
+)
+
 MODERATION_COMMENT = COMMENT.extend(
     "ModerationComment",
     Field("status", fields.String, convert=status_value, description="pending, approved, rejected, spam or deleted."),
@@ -113,6 +122,7 @@ MODERATION_COMMENT = COMMENT.extend(
     Field("account_id", fields.Integer, nullable=True, description="The reader account that wrote it, if any."),
     Field("body_source", fields.String, description="The text as the reader typed it."),
     Field("spam_reasons", StringList, description="What the spam checks found."),
+    Field("reports", REPORTS, description="Readers' open reports."),
     without=("replies",),
 )
 
@@ -141,8 +151,8 @@ RELATED_POST = RECENT_POST.extend(
     without=("comment_count", "like_count"),
 )
 
-PUBLIC = (POST_REF, POST, COMMENT, COMMENT_STATUS, COMMENT_CREATED, MODERATION_COMMENT, RECENT_COMMENT, TAG_COUNT,
-          RECENT_POST, RELATED_POST)
+PUBLIC = (POST_REF, POST, COMMENT, COMMENT_STATUS, COMMENT_CREATED, REPORTS, MODERATION_COMMENT, RECENT_COMMENT,
+          TAG_COUNT, RECENT_POST, RELATED_POST)
 
 # Part of every cache key: a value cached by a process with other declarations is never read.
 VERSION = signature(PUBLIC)

@@ -26,10 +26,13 @@ VISIBLE = (CommentStatus.APPROVED, CommentStatus.DELETED)
 _C = Comment.__table__.c
 _SHOWN_COLUMNS = COMMENT.columns()
 
+# Pinned comments first in every sort: the flag is the first sort key, so that keyset paging over
+# pinned and unpinned alike shows each comment once (ix_comments_pinned_oldest / _newest give both orders).
+_PINNED: paging.SortKey = (_C.pinned, True)
 SORTS: dict[str, list[paging.SortKey]] = {
-    "oldest": [(_C.created_at, False), (_C.id, False)],
-    "newest": [(_C.created_at, True), (_C.id, True)],
-    "top": [(_C.like_count, True), (_C.created_at, False), (_C.id, False)],
+    "oldest": [_PINNED, (_C.created_at, False), (_C.id, False)],
+    "newest": [_PINNED, (_C.created_at, True), (_C.id, True)],
+    "top": [_PINNED, (_C.like_count, True), (_C.created_at, False), (_C.id, False)],
 }
 
 

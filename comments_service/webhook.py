@@ -1,8 +1,9 @@
 """The moderation webhook: a comment's status changes POSTed to MODERATION_WEBHOOK_URL, signed, from "webhook" jobs.
 
 Each change (``comment.created``, ``comment.approved``, ``comment.rejected``,
-``comment.spam``, ``comment.deleted``, and ``comment.pending`` when an edit
-sends a published comment back to the queue) becomes a job in the
+``comment.spam``, ``comment.deleted``, ``comment.pending`` when an edit
+sends a published comment back to the queue, and ``comment.reported`` for
+each reader's new report, see :func:`report_payload`) becomes a job in the
 transaction that makes it; a worker POSTs it, retrying with backoff until
 the receiver answers 2xx. The body is JSON with a Slack-compatible ``text``
 and the comment's public details (never the e-mail or address). With
@@ -29,8 +30,9 @@ from .times import iso, utcnow
 
 KIND = "webhook"
 TIMEOUT_SECONDS = 10.0
+REPORTED = "comment.reported"
 EVENTS = ("comment.created", "comment.approved", "comment.rejected", "comment.spam", "comment.deleted",
-          "comment.pending")
+          "comment.pending", REPORTED)
 CREATED = {CommentStatus.PENDING: "awaits moderation", CommentStatus.APPROVED: "was published",
            CommentStatus.SPAM: "was held as spam", CommentStatus.REJECTED: "was rejected"}
 MOVED = {CommentStatus.PENDING: "was edited and awaits moderation again", CommentStatus.APPROVED: "was approved",
@@ -48,34 +50,51 @@ def _slack_escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+def _comment(comment: Comment, old: CommentStatus | None, new: CommentStatus, excerpt: str) -> dict[str, Any]:
+    post = comment.post
+    return {
+        "id": comment.id,
+        "status": new.value,
+        "previous_status": old.value if old else None,
+        "parent_id": comment.parent_id,
+        "author": comment.author,
+        "excerpt": excerpt,
+        "created_at": iso(comment.created_at),
+        "spam_reasons": list(comment.spam_reasons or []),
+        "post": {"slug": post.slug, "title": post.title, "url": urls.shown(post.url)},
+    }
+
+
 def payload(comment: Comment, old: CommentStatus | None, new: CommentStatus, moderate_url: str | None,
             ) -> dict[str, Any]:
     """Build the JSON body told of a comment's move."""
-    post = comment.post
     excerpt = sanitize.excerpt(comment.body_html)
-    title = post.title or post.slug
+    title = comment.post.title or comment.post.slug
     what = CREATED.get(new, "was stored") if old is None else MOVED.get(new, f"is now {new.value}")
     opening = "New comment" if old is None else "Comment"
     text = _slack_escape(f"{opening} by {comment.author or '(no name)'} on \u201c{title}\u201d {what}: {excerpt}")
     if moderate_url and new == CommentStatus.PENDING:
         text += f" <{moderate_url}|Moderate>"
-    return {
-        "type": event_type(old, new),
-        "timestamp": iso(utcnow()),
-        "text": text,
-        "comment": {
-            "id": comment.id,
-            "status": new.value,
-            "previous_status": old.value if old else None,
-            "parent_id": comment.parent_id,
-            "author": comment.author,
-            "excerpt": excerpt,
-            "created_at": iso(comment.created_at),
-            "spam_reasons": list(comment.spam_reasons or []),
-            "post": {"slug": post.slug, "title": post.title, "url": urls.shown(post.url)},
-        },
-        "moderate_url": moderate_url,
-    }
+    return {"type": event_type(old, new), "timestamp": iso(utcnow()), "text": text,
+            "comment": _comment(comment, old, new, excerpt), "moderate_url": moderate_url}
+
+
+def report_payload(comment: Comment, reason: str, note: str | None, reports: Any, held: bool,
+                   moderate_url: str | None) -> dict[str, Any]:
+    """Build the JSON body told of a reader's new report (``reports``: the open ones, this one included)."""
+    excerpt = sanitize.excerpt(comment.body_html)
+    title = comment.post.title or comment.post.slug
+    count = f"{reports.count} open report{'s' if reports.count != 1 else ''}"
+    what = "is hidden until a moderator decides" if held else "stays published"
+    text = _slack_escape(f"Comment by {comment.author or '(no name)'} on \u201c{title}\u201d was reported as "
+                         f"{reason} ({count}; it {what}): {excerpt}")
+    if moderate_url:
+        text += f" <{moderate_url}|Moderate>"
+    return {"type": REPORTED, "timestamp": iso(utcnow()), "text": text,
+            "comment": _comment(comment, None, comment.status, excerpt),
+            "report": {"reason": reason, "note": note, "held": held,
+                       "reports": {"count": reports.count, "reasons": reports.reasons}},
+            "moderate_url": moderate_url}
 
 
 def wanted(kind: str) -> bool:

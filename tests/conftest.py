@@ -39,7 +39,7 @@ VIA_PGBOUNCER = os.environ.get("TEST_VIA_PGBOUNCER", "") == "1"
 TABLES = ("comment_likes", "post_likes", "post_tags", "comments", "tags", "posts",
           "api_tokens", "desk_sessions", "users", "bans", "moderation_events", "jobs", "subscription_notices",
           "subscriptions", "mail_addresses", "reader_sessions", "reader_identities", "reader_accounts",
-          "reader_sign_in_states", "reader_mail_links")
+          "reader_sign_in_states", "reader_mail_links", "comment_reports", "comment_revisions")
 
 
 @pytest.fixture(scope="session")

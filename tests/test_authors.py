@@ -89,7 +89,8 @@ def test_export_gives_everything_tied_to_the_address(client, admin, moderator, a
 def test_erase_keeps_placeholders_where_replies_hang(client, admin, moderator, ann):
     response = client.post("/api/moderation/authors/erase", json={"email": ANN}, headers=admin)
     assert response.status_code == 200, response.get_json()
-    assert response.get_json() == {"email": ANN, "erased": 4, "placeholders": 1, "bans_kept": 0, "subscriptions": 0}
+    assert response.get_json() == {"email": ANN, "erased": 4, "placeholders": 1, "bans_kept": 0, "subscriptions": 0,
+                                   "revisions": 0}
     thread = client.get("/api/posts/p/comments").get_json()
     [placeholder] = thread["comments"]
     assert placeholder["id"] == ann["starter"]["id"] and placeholder["deleted"] is True

@@ -59,7 +59,8 @@ def test_moderator_works_the_queue_in_a_browser(page, live_server, queue_of_comm
     items = page.locator("article.item")
     assert items.count() == 4
     assert page.locator(".tabs a[aria-current=page]").inner_text().split() == ["Pending", "4"]
-    assert page.locator(".tabs").inner_text().split() == ["Pending", "4", "Approved", "0", "Rejected", "0", "Spam", "1"]
+    assert page.locator(".tabs").inner_text().split() == ["Pending", "4", "Approved", "0", "Rejected", "0", "Spam", "1",
+                                                         "Reported", "0"]
     first = items.nth(0)
     assert first.locator("h2").inner_text() == "Maria Gonzales"
     assert "maria@example.com" in first.inner_text() and "Trigger point injections: what to expect" in first.inner_text()

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .. import auth, bans, moderation, stats
+from .. import auth, bans, moderation, reports, stats
 from ..models import Role
 from ..schemas.common import ErrorSchema
 from ..schemas.moderation import (
@@ -32,7 +32,9 @@ blp = Blueprint("moderation", __name__, url_prefix="/api/moderation", descriptio
 @blp.arguments(ModerationQueryArgsSchema, location="query")
 @blp.response(200, ModerationPageSchema)
 def queue(args: dict[str, Any]) -> Any:
-    """List comments by status, oldest first; search their text and author with `q`."""
+    """List comments by status, oldest first; search them with `q`; with reported=true, the reported ones."""
+    if args["reported"]:
+        return reports.queue(args["status"], args["post"], args["limit"], args["cursor"])
     return moderation.queue(args["status"], args["post"], args["limit"], args["cursor"], args["q"])
 
 

@@ -32,16 +32,22 @@ class ModerationQueryArgsSchema(Schema):
         unknown = EXCLUDE
 
     status = fields.String(load_default=None, validate=validate.OneOf(STATUSES),
-                           metadata={"description": "Default `pending`; with `q`, any status"})
+                           metadata={"description": "Default `pending`; with `q`, any status; with "
+                                                    "reported=true, pending and approved."})
     post = fields.String(load_default=None, validate=slugs.VALIDATOR)
     q = fields.String(load_default=None, validate=_searchable, metadata={"description": SEARCH})
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=100))
     cursor = fields.String(load_default=None, validate=CURSOR)
+    reported = fields.Boolean(load_default=False, truthy={"true", "1"}, falsy={"false", "0"},
+                       metadata={"description": "Only comments with open reports, most reported first."})
 
     @post_load
-    def _pending_unless_searching(self, data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+    def _default_status(self, data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+        """Default to the pending queue; a search looks at every status, the Reported list at pending and approved."""
         data["q"] = (data["q"] or "").strip() or None
-        if data["status"] is None and data["q"] is None:
+        if data["q"] is not None and data["reported"]:
+            raise ValidationError("Search the queue or list the reported comments, not both at once.", "q")
+        if data["status"] is None and data["q"] is None and not data["reported"]:
             data["status"] = "pending"
         return data
 
@@ -199,6 +205,14 @@ class AuthorMailSchema(Schema):
     subscriptions = fields.List(fields.Nested(AuthorSubscriptionSchema), required=True)
 
 
+class AuthorRevisionSchema(Schema):
+    comment_id = fields.Integer(required=True)
+    body_source = fields.String(required=True)
+    body_html = fields.String(required=True)
+    at = Time(required=True, metadata={"description": "When this text was written"})
+    replaced_at = Time(required=True, metadata={"description": "When an edit replaced it"})
+
+
 class AuthorExportSchema(Schema):
     email = fields.String(required=True)
     exported_at = Time(required=True)
@@ -206,6 +220,8 @@ class AuthorExportSchema(Schema):
     bans = fields.List(fields.Nested(AuthorBanSchema), required=True)
     mail = fields.Nested(AuthorMailSchema, allow_none=True, required=True,
                          metadata={"description": "Reply notifications: the address's state and its threads"})
+    revisions = fields.List(fields.Nested(AuthorRevisionSchema), required=True,
+                            metadata={"description": "Earlier texts of the comments, edited since"})
 
 
 class AuthorEraseSchema(Schema):
@@ -215,3 +231,4 @@ class AuthorEraseSchema(Schema):
     bans_kept = fields.Integer(required=True, metadata={"description": "Bans on the address, which stay"})
     subscriptions = fields.Integer(required=True, metadata={"description": "Reply subscriptions deleted, with "
                                                                             "the address's mail state"})
+    revisions = fields.Integer(required=True, metadata={"description": "Earlier texts of edited comments deleted"})

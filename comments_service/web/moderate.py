@@ -12,7 +12,7 @@ from typing import Any
 from flask import Flask, flash, g, render_template, request
 from werkzeug.wrappers import Response
 
-from .. import bans, moderation, stats
+from .. import bans, moderation, reports, stats
 from ..schemas.moderation import LogQueryArgsSchema, ModerationQueryArgsSchema
 from ..schemas.stats import StatsQueryArgsSchema
 from . import charts, desk_errors, filters, security
@@ -27,10 +27,10 @@ CHANGED = "Comment #{} was edited after you opened the page; read the new text b
 @bp.get("")
 @login_required
 def queue() -> Any:
-    """Show comments of one status (or those a search finds), oldest first, with the counts per status."""
+    """Show comments of one status, a search's results, or the reported ones (most reported first), with the counts."""
     # The search form sends its untouched fields (post, status "any") blank: left out, not wrong.
     args = load(ModerationQueryArgsSchema(), {k: v for k, v in request.args.items() if v.strip()})
-    data = moderation.desk(args["status"], args["post"], args["limit"], args["cursor"], args["q"])
+    data = reports.desk_page(args["status"], args["post"], args["limit"], args["cursor"], args["reported"], args["q"])
     return render_template("moderate/queue.html", args=args, **data)
 
 

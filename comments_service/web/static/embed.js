@@ -457,6 +457,7 @@
         : el("span", { className: "cs-author", text: c.author });
       li.appendChild(el("div", { className: "cs-meta" }, [identicon(c.avatar), author, c.verified ? verifiedMark() : null, " ", timeEl(c.created_at),
         c.edited_at ? el("span", { className: "cs-muted", text: " · " + t("edited") }) : null,
+        c.pinned ? pinnedBadge() : null,
         c.status === "pending" ? el("span", { className: "cs-badge", text: t("pending") }) : null]));
     }
     li.appendChild(body);
@@ -469,6 +470,7 @@
       actions.appendChild(like);
       actions.appendChild(el("button", { type: "button", className: "cs-link", text: t("reply"),
         onclick: function () { self.openReply(c, li); } }));
+      actions.appendChild(reportButton(c, li));
     }
     if (own && new Date(own.until).getTime() > Date.now() && !c.deleted) {
       actions.appendChild(el("button", { type: "button", className: "cs-link", text: t("edit"), onclick: function () { self.edit(c, li, body); } }));
@@ -653,6 +655,63 @@
     form.addEventListener("submit", function () { clearTimeout(timer); toggle(false); });
     return el("div", { className: "cs-preview-wrap" }, [button, box]);
   }
+  /* ---- community moderation: "Report" on every comment, the "Pinned" badge ---- */
+  var COMMUNITY_STRINGS = {
+    report: "Report", reported: "Reported", reportTitle: "Report this comment to the moderators",
+    reportReason: "Why?", reasonSpam: "Spam", reasonAbuse: "Abusive or hateful", reasonOffTopic: "Off-topic",
+    reasonOther: "Something else", reportNote: "Anything the moderators should know? (optional)",
+    reportSend: "Send report", reportThanks: "Thank you. A moderator will look at it.",
+    reportGone: "This comment is no longer shown.", pinned: "Pinned"
+  };
+  for (var ck in COMMUNITY_STRINGS) if (!Object.prototype.hasOwnProperty.call(custom, ck)) S[ck] = COMMUNITY_STRINGS[ck];
+  var REPORT_REASONS = [["spam", "reasonSpam"], ["abuse", "reasonAbuse"], ["off-topic", "reasonOffTopic"], ["other", "reasonOther"]];
+  function pinnedBadge() {
+    return el("span", { className: "cs-badge cs-pinned", text: t("pinned") });
+  }
+  function reportButton(c, li) {
+    var done = load("cs-reported", {})[c.id];
+    var button = el("button", { type: "button", className: "cs-link cs-report", text: done ? t("reported") : t("report"),
+      title: t("reportTitle"), disabled: !!done, "aria-expanded": "false" });
+    button.addEventListener("click", function () { openReport(c, li, button); });
+    return button;
+  }
+  function openReport(c, li, button) {
+    var open = li.querySelector(":scope > .cs-report-box");
+    if (open) { open.parentNode.removeChild(open); button.setAttribute("aria-expanded", "false"); return; }
+    var uid = "csr" + c.id + "-" + Math.random().toString(36).slice(2, 6);
+    var reason = el("select", { id: uid + "-reason" }, REPORT_REASONS.map(function (r) { return el("option", { value: r[0], text: t(r[1]) }); }));
+    var note = el("textarea", { id: uid + "-note", rows: 2, maxlength: 500 });
+    var status = el("p", { className: "cs-form-status", role: "status", "aria-live": "polite" });
+    var send = el("button", { type: "submit", className: "cs-button", text: t("reportSend") });
+    var box = el("form", { className: "cs-report-box", "aria-label": t("reportTitle") }, [
+      el("div", { className: "cs-field" }, [el("label", { "for": reason.id, text: t("reportReason") }), reason]),
+      el("div", { className: "cs-field" }, [el("label", { "for": note.id, text: t("reportNote") }), note]),
+      el("div", { className: "cs-row" }, [send, el("button", { type: "button", className: "cs-link", text: t("cancel"),
+        onclick: function () { box.parentNode.removeChild(box); button.setAttribute("aria-expanded", "false"); button.focus(); } }), status])]);
+    box.addEventListener("submit", function (event) {
+      event.preventDefault();
+      var body = { reason: reason.value };
+      if (note.value.trim()) body.note = note.value.trim();
+      send.disabled = true; status.textContent = t("sending"); status.className = "cs-form-status";
+      api("POST", "/api/comments/" + c.id + "/reports", body, { "X-Reader-Token": readerToken() }).then(function (res) {
+        send.disabled = false;
+        if (res.ok || res.status === 404) {
+          var mine = load("cs-reported", {}); mine[c.id] = true; store("cs-reported", mine);
+          button.textContent = t("reported"); button.disabled = true; button.setAttribute("aria-expanded", "false");
+          box.parentNode.replaceChild(el("p", { className: "cs-notice cs-ok cs-report-done", role: "status",
+            text: res.ok ? t("reportThanks") : t("reportGone") }), box);
+        } else {
+          status.textContent = problem(res); status.className = "cs-form-status cs-error";
+        }
+      }, function () { send.disabled = false; status.textContent = t("network"); status.className = "cs-form-status cs-error"; });
+    });
+    li.insertBefore(box, li.querySelector(":scope > .cs-replies"));
+    button.setAttribute("aria-expanded", "true");
+    reason.focus();
+  }
+  var COMMUNITY_CSS = ".cs-report-box{background:var(--cs-soft);border:1px solid var(--cs-line);border-radius:8px;padding:10px 12px;margin:6px 0;max-width:32em}" +
+    ".cs-report:disabled{color:var(--cs-muted);cursor:default}.cs-pinned{background:#ddf4ff;color:#0a3069;font-weight:600}.cs-pinned:before{content:'';display:inline-block;width:.5em;height:.5em;margin-right:4px;border-radius:50%;background:currentColor}" +
+    "@media (prefers-color-scheme:dark){.cs-pinned{background:#0c2d6b;color:#cae8ff}}";
 
   /* ---- like button ---- */
   function Like(root) {
@@ -996,7 +1055,7 @@
   var WIDGETS = { comments: function (n) { new Thread(n); }, like: Like, "recent-comments": RecentComments,
     "popular-tags": PopularTags, "recent-posts": RecentPosts };
   function init() {
-    if (!document.getElementById("cs-style")) document.head.appendChild(el("style", { id: "cs-style", text: CSS + ACCOUNT_CSS }));
+    if (!document.getElementById("cs-style")) document.head.appendChild(el("style", { id: "cs-style", text: CSS + ACCOUNT_CSS + COMMUNITY_CSS }));
     var nodes = Array.prototype.filter.call(document.querySelectorAll("[data-widget]"), function (node) {
       return WIDGETS[node.getAttribute("data-widget")] && !node.getAttribute("data-cs-ready");
     });
