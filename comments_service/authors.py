@@ -21,8 +21,8 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from . import auth, events, moderation, paging, revisions, subscriptions
 from .extensions import db
-from .models import Ban, Comment, CommentStatus, ModerationEvent
-from .moderation_models import CommentReport
+from .models import Comment, CommentStatus, ModerationEvent
+from .moderation_models import Ban, CommentReport
 
 KEYS: list[paging.SortKey] = [(Comment.created_at, False), (Comment.id, False)]
 

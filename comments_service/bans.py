@@ -15,7 +15,8 @@ from sqlalchemy import and_, bindparam, exists, or_, select
 from . import audit
 from .errors import ApiError, invalid, not_found
 from .extensions import db
-from .models import Ban, Comment
+from .models import Comment
+from .moderation_models import Ban
 from .times import iso, storable, utcnow
 
 KINDS = ("email", "reader", "ip")

@@ -1,4 +1,4 @@
-"""Database models: posts, tags, threaded comments, likes, bans, audit log (credentials: credentials.py).
+"""Database models: posts, tags, threaded comments, likes, audit log (bans: moderation_models.py).
 
 Counters that readers see (``Post.comment_count``, ``Post.like_count``,
 ``Comment.like_count``, ``Tag.post_count``) are kept here as columns and are
@@ -225,24 +225,6 @@ class CommentLike(db.Model):
 
     __table_args__ = (
         UniqueConstraint("comment_id", "reader_hash", name="uq_comment_likes_reader"),
-    )
-
-
-class Ban(db.Model):
-    __tablename__ = "bans"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    # "email", "reader" or "ip"; value is the e-mail (lower-cased) or the keyed hash.
-    kind: Mapped[str] = mapped_column(String(16))
-    value: Mapped[str] = mapped_column(String(254))
-    reason: Mapped[str] = mapped_column(String(500), default="")
-    until: Mapped[datetime | None] = mapped_column(TZDateTime)
-    created_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
-    created_by: Mapped[str] = mapped_column(String(ACTOR_MAX), default="")
-
-    __table_args__ = (
-        CheckConstraint("kind IN ('email', 'reader', 'ip')", name="kind_known"),
-        Index("ix_bans_lookup", "kind", "value"),
     )
 
 

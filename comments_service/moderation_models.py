@@ -1,4 +1,4 @@
-"""Tables of community moderation: readers' reports on comments, and the earlier texts of edited comments."""
+"""Tables of moderation: bans, readers' reports on comments, and the earlier texts of edited comments."""
 from __future__ import annotations
 
 from collections import Counter
@@ -10,11 +10,29 @@ from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueC
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .extensions import db
-from .models import TZDateTime
+from .models import ACTOR_MAX, TZDateTime
 from .times import utcnow
 
 REASONS = ("spam", "abuse", "off-topic", "other")
 NOTE_MAX = 500
+
+
+class Ban(db.Model):
+    __tablename__ = "bans"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # "email", "reader" or "ip"; value is the e-mail (lower-cased) or the keyed hash.
+    kind: Mapped[str] = mapped_column(String(16))
+    value: Mapped[str] = mapped_column(String(254))
+    reason: Mapped[str] = mapped_column(String(500), default="")
+    until: Mapped[datetime | None] = mapped_column(TZDateTime)
+    created_at: Mapped[datetime] = mapped_column(TZDateTime, default=utcnow)
+    created_by: Mapped[str] = mapped_column(String(ACTOR_MAX), default="")
+
+    __table_args__ = (
+        CheckConstraint("kind IN ('email', 'reader', 'ip')", name="kind_known"),
+        Index("ix_bans_lookup", "kind", "value"),
+    )
 
 
 class CommentReport(db.Model):

@@ -8,7 +8,8 @@ from comments_service import auth, users
 from comments_service.credentials import ApiToken, User
 from comments_service.errors import ApiError
 from comments_service.extensions import db
-from comments_service.models import ACTOR_MAX, NAME_MAX, Ban, Role
+from comments_service.models import ACTOR_MAX, NAME_MAX, Role
+from comments_service.moderation_models import Ban
 from tests.conftest import bearer
 from tests.helpers import desk_csrf, desk_login
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from comments_service.extensions import db
-from comments_service.models import Ban
+from comments_service.moderation_models import Ban
 from tests.conftest import bearer
 from tests.helpers import approved_comment, post_comment
 

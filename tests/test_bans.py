@@ -8,7 +8,7 @@ from sqlalchemy import update
 
 from comments_service import spam
 from comments_service.extensions import db
-from comments_service.models import Ban
+from comments_service.moderation_models import Ban
 from tests.helpers import READER, post_comment
 
 BANS = "/api/moderation/bans"

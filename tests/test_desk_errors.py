@@ -9,7 +9,8 @@ from sqlalchemy.exc import DataError, OperationalError
 
 from comments_service import users
 from comments_service.extensions import db
-from comments_service.models import Ban, Comment, ModerationEvent, Role
+from comments_service.models import Comment, ModerationEvent, Role
+from comments_service.moderation_models import Ban
 from comments_service.web.desk import is_safe_next
 from tests.helpers import desk_csrf, desk_login, post_comment
 

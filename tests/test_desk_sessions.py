@@ -11,7 +11,8 @@ from sqlalchemy import func, select, update
 from comments_service import create_app, users
 from comments_service.credentials import DeskSession
 from comments_service.extensions import db
-from comments_service.models import Ban, Comment, CommentStatus, ModerationEvent, Role
+from comments_service.models import Comment, CommentStatus, ModerationEvent, Role
+from comments_service.moderation_models import Ban
 from comments_service.times import aware, utcnow
 from tests.helpers import desk_csrf, desk_login, post_comment
 
