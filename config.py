@@ -143,6 +143,11 @@ class Config:
         # Longer than any job takes (SMTP and webhook timeouts are shorter).
         self.JOBS_LEASE_SECONDS = env_float("JOBS_LEASE_SECONDS", 300.0)
         self.JOBS_POLL_SECONDS = env_float("JOBS_POLL_SECONDS", 1.0)
+        # Live event streams (live.py): a comment line after this much silence, a stream's length (the
+        # browser reconnects from its last id), the least time between two counts events on one stream.
+        self.LIVE_KEEPALIVE_SECONDS = env_float("LIVE_KEEPALIVE_SECONDS", 15.0)
+        self.LIVE_STREAM_SECONDS = env_float("LIVE_STREAM_SECONDS", 300.0)
+        self.LIVE_COUNTS_SECONDS = env_float("LIVE_COUNTS_SECONDS", 1.0)
         # 64 KiB: werkzeug answers larger bodies with 413 before they are read.
         self.MAX_CONTENT_LENGTH = 64 * 1024
         # Pooled connections are pinged outside requests only (comments_service.extensions.ping_outside_requests).

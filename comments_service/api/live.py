@@ -1,0 +1,48 @@
+"""Live updates: the event streams of a post and of the whole site (text/event-stream)."""
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from flask import Response, request
+
+from .. import live
+from .blueprint import Blueprint
+
+blp = Blueprint("live", __name__, url_prefix="/api", description="Live updates: server-sent events")
+
+LAST_EVENT_ID = {
+    "in": "header", "name": "Last-Event-ID", "required": False, "schema": {"type": "string", "maxLength": 64},
+    "description": "The id of the last event received (EventSource sends it on reconnecting).",
+}
+LAST_EVENT_QUERY = {
+    "in": "query", "name": "last_event_id", "required": False, "schema": {"type": "string", "maxLength": 64},
+    "description": "The same, for a page that opens a new EventSource (which cannot set headers).",
+}
+STREAM = {"200": {"description": "An endless text/event-stream: comment, comment-updated, comment-removed, counts, "
+                                 "reset; a comment line at least every 15 s.",
+                  "content": {"text/event-stream": {"schema": {"type": "string"}}}}}
+
+
+def _last_event_id() -> str | None:
+    return request.headers.get("Last-Event-ID") or request.args.get("last_event_id") or None
+
+
+def _answer(frames: Iterator[bytes]) -> Response:
+    response = Response(frames, mimetype="text/event-stream")
+    response.headers["Cache-Control"] = "no-cache, no-store"
+    response.headers["X-Accel-Buffering"] = "no"  # a buffering proxy in front passes each event at once
+    return response
+
+
+@blp.route("/posts/<slug>/events")
+@blp.doc(parameters=[LAST_EVENT_ID, LAST_EVENT_QUERY], responses=STREAM)
+def post_events(slug: str) -> Response:
+    """Follow a post: its comments as they become public, change or go, and its counts."""
+    return _answer(live.post_stream(slug, _last_event_id()))
+
+
+@blp.route("/events")
+@blp.doc(parameters=[LAST_EVENT_ID, LAST_EVENT_QUERY], responses=STREAM)
+def site_events() -> Response:
+    """Follow the whole site: new and changed comments (recent-comments items) and every post's counts."""
+    return _answer(live.site_stream(_last_event_id()))
