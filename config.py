@@ -86,6 +86,8 @@ class ServerConfig:
         # Loopback only: nginx in front buffers slow clients and sets the forwarded headers.
         self.GUNICORN_BIND = env_list("GUNICORN_BIND") or ["127.0.0.1:8000"]
         self.GUNICORN_WORKERS = env_int("GUNICORN_WORKERS", default_workers())
+        # Connections one gevent worker holds at once, open event streams included.
+        self.GUNICORN_WORKER_CONNECTIONS = env_int("GUNICORN_WORKER_CONNECTIONS", 2000)
         # Peers whose X-Forwarded-Proto gunicorn believes (gunicorn's own variable name).
         self.FORWARDED_ALLOW_IPS = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
 

@@ -21,6 +21,7 @@ import logging
 import queue
 import threading
 import time
+import weakref
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -31,6 +32,14 @@ log = logging.getLogger(__name__)
 
 QUEUE_MAX = 1000
 RETRY_MS = 2000
+CLOSE = Event("", "", "", "")  # put in a stream's queue: end it now (the worker stops)
+_HUBS: weakref.WeakSet[Hub] = weakref.WeakSet()
+
+
+def close_all() -> None:
+    """End every open stream of this process (its browsers reconnect elsewhere from their last id)."""
+    for hub in list(_HUBS):
+        hub.close()
 
 
 @dataclass(frozen=True)
@@ -67,6 +76,17 @@ class Hub:
         self.subscribers: dict[str, set[Subscriber]] = {}
         self.position: str | None = None
         self.thread: threading.Thread | None = None
+        _HUBS.add(self)
+
+    def close(self) -> None:
+        """End every open stream of this hub."""
+        with self.lock:
+            group = [s for members in self.subscribers.values() for s in members]
+        for subscriber in group:
+            try:
+                subscriber.queue.put_nowait(CLOSE)
+            except queue.Full:
+                self._overflow(subscriber)
 
     def open_streams(self) -> int:
         """Count the streams open in this process."""
@@ -163,6 +183,8 @@ class Hub:
                         yield b": keepalive\n\n"
                         continue
                 else:
+                    if event is CLOSE:
+                        return
                     if event is None:  # dropped for being too slow
                         yield f"id: {self.store.tail(scope)}\nevent: reset\ndata: {{}}\n\n".encode()
                         return
