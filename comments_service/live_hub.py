@@ -150,7 +150,7 @@ class Hub:
     def _frames(self, subscriber: Subscriber, last: str | None) -> Iterator[bytes]:
         settings, scope = self.settings, subscriber.scope
         try:
-            yield f"retry: {RETRY_MS}\n".encode()
+            yield f"retry: {RETRY_MS}\n\n".encode()
             missed = None if last is None else self.store.since(scope, last)
             if missed is None:
                 start = self.store.tail(scope)

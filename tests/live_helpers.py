@@ -97,6 +97,14 @@ class Stream:
                 self.ended = True
                 return out
 
+    def opening(self) -> str:
+        """Read the stream's first two blocks (``retry:``, then the ``id:`` it starts at); return that id."""
+        retry = self.next(skip_comments=False)
+        assert retry.retry and retry.name is None, retry
+        start = self.next(skip_comments=False)
+        assert start.id is not None and start.name is None, start
+        return start.id
+
     def next(self, timeout: float = 5.0, skip_comments: bool = True) -> Frame:
         """Return the next frame (events only, unless ``skip_comments`` is off); fail after ``timeout``."""
         deadline = time.monotonic() + timeout
@@ -132,6 +140,17 @@ class Stream:
             if frame.name is not None or frame.data is not None:
                 found.append(frame)
         return found
+
+    def ends_within(self, seconds: float) -> bool:
+        """Tell whether the answer ends (or the connection closes) within ``seconds``, whatever arrives before."""
+        deadline = time.monotonic() + seconds
+        while (left := deadline - time.monotonic()) > 0:
+            try:
+                if self.frames.get(timeout=left) is None:
+                    return True
+            except queue.Empty:
+                return False
+        return False
 
     def close(self) -> None:
         try:

@@ -29,9 +29,7 @@ def live(make_app, serve, moderator, editor):
 
 def open_stream(app, path, headers=None):
     stream = Stream(app.address, path, headers)
-    first = stream.next(skip_comments=False)
-    assert first.retry and first.id is not None, first
-    stream.start_id = first.id
+    stream.start_id = stream.opening()
     return stream
 
 
@@ -171,7 +169,7 @@ def test_a_silent_stream_sends_a_comment_line(make_app, serve):
     app = make_app(**{**LIVE, "LIVE_KEEPALIVE_SECONDS": 0.3})
     server = urlsplit(serve(app).url)
     stream = Stream((server.hostname, server.port), "/api/events")
-    stream.next(skip_comments=False)
+    stream.opening()
     frame = stream.next(timeout=2, skip_comments=False)
     assert frame.comments == ["keepalive"] and frame.name is None
     stream.close()
@@ -181,8 +179,7 @@ def test_a_stream_ends_after_its_lifetime_and_the_page_reconnects_from_its_id(ma
     app = make_app(**{**LIVE, "LIVE_STREAM_SECONDS": 0.5})
     server = urlsplit(serve(app).url)
     stream = Stream((server.hostname, server.port), "/api/events")
-    start = stream.next(skip_comments=False).id
-    assert start
+    assert stream.opening()
     with pytest.raises(AssertionError, match="the stream ended"):
         stream.next(timeout=3)
     stream.close()
@@ -194,7 +191,7 @@ def test_without_redis_streams_work_within_the_process_and_health_says_so(make_a
     client = app.test_client()
     assert client.get("/healthz").get_json()["streams"] == "process"
     stream = Stream((server.hostname, server.port), "/api/posts/hello/events")
-    start = stream.next(skip_comments=False).id
+    start = stream.opening()
     made = post_comment(client, "hello").get_json()
     approve(client, moderator, made["id"])
     event = stream.event("comment")
