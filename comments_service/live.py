@@ -64,16 +64,19 @@ def hub() -> Hub:
     return current_app.extensions["live"]
 
 
-def post_stream(slug: str, last_event_id: str | None) -> Iterator[bytes]:
-    """Return the event stream of one post (404 for a slug that can name no post)."""
+def post_stream(slug: str, last_event_id: str | None, with_site: bool = False) -> Iterator[bytes]:
+    """Return the event stream of one post (404 for a slug that can name no post).
+
+    ``with_site`` adds the site's events, named ``site-comment`` and so on: one stream for a whole page.
+    """
     if not slugs.is_slug(slug):
         raise not_found("Post")
-    return hub().stream(slug, last_event_id)
+    return hub().stream((slug, SITE) if with_site else (slug,), last_event_id)
 
 
 def site_stream(last_event_id: str | None) -> Iterator[bytes]:
     """Return the event stream of the whole site (the sidebar widgets)."""
-    return hub().stream(SITE, last_event_id)
+    return hub().stream((SITE,), last_event_id)
 
 
 def _on_changed(sender: Any, post_slug: str | None = None, kinds: frozenset[str] = frozenset(),

@@ -52,18 +52,23 @@ class Settings:
 
 
 class Subscriber:
-    """One open stream's place in the hub: its scope and its queue of events (None: too slow, start over)."""
+    """One open stream's place in the hub: its scopes and its queue of events (None: too slow, start over).
 
-    __slots__ = ("scope", "queue")
+    The first scope is the stream's own; events of a further one (the site's, beside a post's) are named
+    with its prefix (``site-comment``), so that one stream serves a whole page.
+    """
 
-    def __init__(self, scope: str) -> None:
-        self.scope = scope
+    __slots__ = ("scopes", "queue")
+
+    def __init__(self, scopes: tuple[str, ...]) -> None:
+        self.scopes = scopes
         self.queue: queue.Queue[Event | None] = queue.Queue(QUEUE_MAX)
 
 
-def frame(event: Event) -> bytes:
-    """Return one event as ``text/event-stream`` lines."""
-    return f"id: {event.id}\nevent: {event.name}\ndata: {event.data}\n\n".encode()
+def frame(event: Event, own: str) -> bytes:
+    """Return one event as ``text/event-stream`` lines (named with its scope's prefix unless of scope ``own``)."""
+    name = event.name if event.scope == own else f"{event.scope}-{event.name}"
+    return f"id: {event.id}\nevent: {name}\ndata: {event.data}\n\n".encode()
 
 
 class Hub:
@@ -81,7 +86,7 @@ class Hub:
     def close(self) -> None:
         """End every open stream of this hub."""
         with self.lock:
-            group = [s for members in self.subscribers.values() for s in members]
+            group = list({s for members in self.subscribers.values() for s in members})
         for subscriber in group:
             try:
                 subscriber.queue.put_nowait(CLOSE)
@@ -91,28 +96,30 @@ class Hub:
     def open_streams(self) -> int:
         """Count the streams open in this process."""
         with self.lock:
-            return sum(len(group) for group in self.subscribers.values())
+            return len({s for members in self.subscribers.values() for s in members})
 
-    def subscribe(self, scope: str) -> Subscriber:
-        """Add a stream of ``scope``; from now on it gets every event the hub reads."""
-        subscriber = Subscriber(scope)
+    def subscribe(self, scopes: tuple[str, ...]) -> Subscriber:
+        """Add a stream of ``scopes``; from now on it gets every event of them the hub reads."""
+        subscriber = Subscriber(scopes)
         with self.lock:
             if self.thread is None or not self.thread.is_alive():
                 # Where the reader starts is known before the stream asks for its own position: nothing falls between.
                 self.position = self.position or self.store.position()
                 self.thread = threading.Thread(target=self._run, name="live-events", daemon=True)
                 self.thread.start()
-            self.subscribers.setdefault(scope, set()).add(subscriber)
+            for scope in scopes:
+                self.subscribers.setdefault(scope, set()).add(subscriber)
         return subscriber
 
     def unsubscribe(self, subscriber: Subscriber) -> None:
         """Remove a stream."""
         with self.lock:
-            group = self.subscribers.get(subscriber.scope)
-            if group is not None:
-                group.discard(subscriber)
-                if not group:
-                    del self.subscribers[subscriber.scope]
+            for scope in subscriber.scopes:
+                group = self.subscribers.get(scope)
+                if group is not None:
+                    group.discard(subscriber)
+                    if not group:
+                        del self.subscribers[scope]
 
     def _run(self) -> None:
         while True:
@@ -142,61 +149,76 @@ class Hub:
                 break
         subscriber.queue.put_nowait(None)
 
-    def stream(self, scope: str, last_event_id: str | None) -> Iterator[bytes]:
+    def stream(self, scopes: tuple[str, ...], last_event_id: str | None) -> Iterator[bytes]:
         """Subscribe now, and return the stream's generator (replay, then live events, keepalives, the end)."""
-        subscriber = self.subscribe(scope)
+        subscriber = self.subscribe(scopes)
         return self._frames(subscriber, last_event_id)
 
+    def _missed(self, scopes: tuple[str, ...], last: str | None) -> list[Event] | None:
+        if last is None:
+            return None
+        found: list[Event] = []
+        for scope in scopes:
+            events = self.store.since(scope, last)
+            if events is None:
+                return None
+            found += events
+        found.sort(key=lambda event: order(event.id))
+        # Counts are state, not news: only the latest of each scope is replayed.
+        latest = {event.scope: event for event in found if event.name == "counts"}
+        return [event for event in found if event.name != "counts" or latest[event.scope] is event]
+
+    def _tail(self, scopes: tuple[str, ...]) -> str:
+        return max((self.store.tail(scope) for scope in scopes), key=order)
+
     def _frames(self, subscriber: Subscriber, last: str | None) -> Iterator[bytes]:
-        settings, scope = self.settings, subscriber.scope
+        settings, scopes, own = self.settings, subscriber.scopes, subscriber.scopes[0]
         try:
             yield f"retry: {RETRY_MS}\n\n".encode()
-            missed = None if last is None else self.store.since(scope, last)
+            missed = self._missed(scopes, last)
             if missed is None:
-                start = self.store.tail(scope)
+                start = self._tail(scopes)
                 told = "event: reset\ndata: {}\n" if last is not None else ""
                 yield f"id: {start}\n{told}\n".encode()
             else:
                 start = missed[-1].id if missed else last  # type: ignore[assignment]
-                counts = [event for event in missed if event.name == "counts"][-1:]
                 for event in missed:
-                    if event.name != "counts" or event is counts[0]:
-                        yield frame(event)
+                    yield frame(event, own)
                 if not missed:
                     yield b": replayed nothing\n\n"
             seen = order(start)
             ends = time.monotonic() + settings.lifetime
-            held: Event | None = None  # a counts event waiting for its turn
+            held: dict[str, Event] = {}  # the latest counts event of each scope, waiting for its turn
             counts_sent = 0.0
             while True:
                 now = time.monotonic()
                 if now >= ends:
                     return
                 wait = min(settings.keepalive, ends - now)
-                if held is not None:
+                if held:
                     wait = min(wait, max(counts_sent + settings.counts_every - now, 0.0))
                 try:
                     event = subscriber.queue.get(timeout=wait)
                 except queue.Empty:
-                    event = None
-                    if held is None:
+                    if not held:
                         yield b": keepalive\n\n"
                         continue
                 else:
                     if event is CLOSE:
                         return
                     if event is None:  # dropped for being too slow
-                        yield f"id: {self.store.tail(scope)}\nevent: reset\ndata: {{}}\n\n".encode()
+                        yield f"id: {self._tail(scopes)}\nevent: reset\ndata: {{}}\n\n".encode()
                         return
                     if order(event.id) <= seen:
                         continue  # already replayed
                     seen = order(event.id)
                     if event.name == "counts":
-                        held = event
+                        held[event.scope] = event
                     else:
-                        yield frame(event)
-                if held is not None and time.monotonic() >= counts_sent + settings.counts_every:
-                    yield frame(held)
-                    held, counts_sent = None, time.monotonic()
+                        yield frame(event, own)
+                if held and time.monotonic() >= counts_sent + settings.counts_every:
+                    for event in sorted(held.values(), key=lambda e: order(e.id)):
+                        yield frame(event, own)
+                    held, counts_sent = {}, time.monotonic()
         finally:
             self.unsubscribe(subscriber)

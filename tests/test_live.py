@@ -222,3 +222,21 @@ def test_cors_as_for_the_other_public_reads(make_app, serve):
 def test_a_slug_that_names_no_post_is_a_json_404(client, path):
     answer = client.get(path)
     assert answer.status_code == 404 and answer.get_json()["error"]["code"]
+
+
+def test_one_stream_per_page_carries_the_post_and_the_site_events(live):
+    stream = open_stream(live, "/api/posts/hello/events?site=1")
+    elsewhere = post_comment(live.client, "other", body="on another post").get_json()
+    approve(live.client, live.moderator, elsewhere["id"])
+    assert stream.event("site-comment").json()["post"]["slug"] == "other"
+    here = post_comment(live.client, "hello", body="on this post").get_json()
+    approve(live.client, live.moderator, here["id"])
+    assert stream.event("comment").json()["id"] == here["id"]
+    assert stream.event("site-comment").json()["id"] == here["id"]
+    stream.close()
+    # Replayed from one id, both scopes come back in order.
+    again = Stream(live.address, f"/api/posts/hello/events?site=1&last_event_id={stream.start_id}")
+    replayed = [frame.name for frame in again.quiet(1.0)]
+    assert replayed.count("site-comment") == 2 and replayed.count("comment") == 1
+    assert replayed.count("counts") == 1 and replayed.count("site-counts") == 1
+    again.close()

@@ -18,6 +18,10 @@ LAST_EVENT_QUERY = {
     "in": "query", "name": "last_event_id", "required": False, "schema": {"type": "string", "maxLength": 64},
     "description": "The same, for a page that opens a new EventSource (which cannot set headers).",
 }
+WITH_SITE = {
+    "in": "query", "name": "site", "required": False, "schema": {"type": "boolean"},
+    "description": "Also the site's events (site-comment, site-comment-removed, site-counts): one stream per page.",
+}
 STREAM = {"200": {"description": "An endless text/event-stream: comment, comment-updated, comment-removed, counts, "
                                  "reset; a comment line at least every 15 s.",
                   "content": {"text/event-stream": {"schema": {"type": "string"}}}}}
@@ -35,10 +39,11 @@ def _answer(frames: Iterator[bytes]) -> Response:
 
 
 @blp.route("/posts/<slug>/events")
-@blp.doc(parameters=[LAST_EVENT_ID, LAST_EVENT_QUERY], responses=STREAM)
+@blp.doc(parameters=[LAST_EVENT_ID, LAST_EVENT_QUERY, WITH_SITE], responses=STREAM)
 def post_events(slug: str) -> Response:
     """Follow a post: its comments as they become public, change or go, and its counts."""
-    return _answer(live.post_stream(slug, _last_event_id()))
+    with_site = request.args.get("site", "").lower() in ("1", "true", "yes")
+    return _answer(live.post_stream(slug, _last_event_id(), with_site))
 
 
 @blp.route("/events")
