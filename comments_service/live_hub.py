@@ -32,6 +32,7 @@ log = logging.getLogger(__name__)
 
 QUEUE_MAX = 1000
 RETRY_MS = 2000
+HISTORY_READS = 16  # reads of the store at once when streams (re)connect: a reconnecting crowd queues here
 CLOSE = Event("", "", "", "")  # put in a stream's queue: end it now (the worker stops)
 _HUBS: weakref.WeakSet[Hub] = weakref.WeakSet()
 
@@ -81,6 +82,7 @@ class Hub:
         self.subscribers: dict[str, set[Subscriber]] = {}
         self.position: str | None = None
         self.thread: threading.Thread | None = None
+        self.gate = threading.BoundedSemaphore(HISTORY_READS)
         _HUBS.add(self)
 
     def close(self) -> None:
@@ -154,12 +156,11 @@ class Hub:
         subscriber = self.subscribe(scopes)
         return self._frames(subscriber, last_event_id)
 
-    def _missed(self, scopes: tuple[str, ...], last: str | None) -> list[Event] | None:
-        if last is None:
-            return None
+    def _missed(self, scopes: tuple[str, ...], last: str) -> list[Event] | None:
         found: list[Event] = []
         for scope in scopes:
-            events = self.store.since(scope, last)
+            with self.gate:
+                events = self.store.since(scope, last)
             if events is None:
                 return None
             found += events
@@ -169,17 +170,21 @@ class Hub:
         return [event for event in found if event.name != "counts" or latest[event.scope] is event]
 
     def _tail(self, scopes: tuple[str, ...]) -> str:
-        return max((self.store.tail(scope) for scope in scopes), key=order)
+        with self.gate:
+            return max((self.store.tail(scope) for scope in scopes), key=order)
 
     def _frames(self, subscriber: Subscriber, last: str | None) -> Iterator[bytes]:
         settings, scopes, own = self.settings, subscriber.scopes, subscriber.scopes[0]
         try:
             yield f"retry: {RETRY_MS}\n\n".encode()
-            missed = self._missed(scopes, last)
-            if missed is None:
+            missed = None if last is None else self._missed(scopes, last)
+            if last is None:
+                # Where the hub's reader stands: every later event reaches this stream (no store read).
+                start = self.position or "0-0"
+                yield f"id: {start}\n\n".encode()
+            elif missed is None:
                 start = self._tail(scopes)
-                told = "event: reset\ndata: {}\n" if last is not None else ""
-                yield f"id: {start}\n{told}\n".encode()
+                yield f"id: {start}\nevent: reset\ndata: {{}}\n\n".encode()
             else:
                 start = missed[-1].id if missed else last  # type: ignore[assignment]
                 for event in missed:

@@ -114,7 +114,7 @@ class RedisLog:
         found = self.client.call(lambda r: self.history_script(keys=[scope_key(scope)], args=[last, SCOPE_MAX + 100],
                                                                client=r), "down")
         if found == "down":
-            return []  # Redis is away: nothing to replay now; the hub's read resumes where it stopped
+            return None  # Redis is away: what was missed cannot be known; the page starts over
         if not found:
             return [] if after == (0, 0) else None
         newest, removed, first, entries = order(_text(found[0])), int(found[1]), _text(found[2]), found[3]
