@@ -21,7 +21,7 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt $(BIN)/activate
 	$(BIN)/pip install -q -r requirements-dev.txt
 	touch $@
 
-# The benchmark's own tools (py-spy, gevent for gunicorn's gevent workers), beside the test tools.
+# The benchmark's own tools (py-spy), beside the test tools (gevent, for gunicorn's workers, is a runtime need).
 $(VENV)/.installed-bench: bench/requirements.txt $(VENV)/.installed
 	$(BIN)/pip install -q -r bench/requirements.txt
 	touch $@
