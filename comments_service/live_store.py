@@ -146,22 +146,6 @@ class RedisLog:
                 events.append(Event(_text(event_id), _text(fields[b"s"]), _text(fields[b"e"]), _text(fields[b"d"])))
         return events
 
-    def claim(self, name: str, seconds: float) -> float | None:
-        """Take the right to publish ``name`` for ``seconds``; return None if taken, else the time it was taken.
-
-        When taken, returns None; :meth:`taken_at` tells since when.
-        """
-        now = time.time()
-        got = self.client.call(lambda r: r.set(f"{PREFIX}c:{name}", repr(now), nx=True, px=int(seconds * 1000)), None)
-        return now if got else None
-
-    def taken_at(self, name: str) -> tuple[float, float]:
-        """Return when ``name`` was last claimed and how many seconds its claim still lasts (0, 0: not claimed)."""
-        def run(r: redis.Redis) -> tuple[float, float]:
-            value, left = r.pipeline(transaction=False).get(f"{PREFIX}c:{name}").pttl(f"{PREFIX}c:{name}").execute()
-            return (float(value), max(left, 0) / 1000) if value else (0.0, 0.0)
-        return self.client.call(run, (0.0, 0.0))
-
 
 class LocalLog:
     """The same, kept in this process's memory (no Redis): bounded histories and a bounded fan-in."""
@@ -174,7 +158,6 @@ class LocalLog:
         self.scopes: dict[str, deque[Event]] = {}
         self.dropped: dict[str, str] = {}
         self.last = (0, 0)
-        self.claims: dict[str, float] = {}
 
     def append(self, events: Sequence[tuple[str, str, str]]) -> bool:
         """Store events, each with a new id, and wake the readers."""
@@ -223,18 +206,3 @@ class LocalLog:
             if not self.fanin or order(self.fanin[-1].id) <= point:
                 self.lock.wait(seconds)
             return [event for event in self.fanin if order(event.id) > point]
-
-    def claim(self, name: str, seconds: float) -> float | None:
-        """Take the right to publish ``name`` for ``seconds``; None if it is taken."""
-        now = time.time()
-        with self.lock:
-            if self.claims.get(name, 0.0) + seconds > now:
-                return None
-            self.claims[name] = now
-            return now
-
-    def taken_at(self, name: str) -> tuple[float, float]:
-        """Return when ``name`` was last claimed and how long the claim still lasts."""
-        with self.lock:
-            at = self.claims.get(name, 0.0)
-        return at, 0.0 if not at else max(at + 1.0 - time.time(), 0.0)
