@@ -22,9 +22,17 @@ WITH_SITE = {
     "in": "query", "name": "site", "required": False, "schema": {"type": "boolean"},
     "description": "Also the site's events (site-comment, site-comment-removed, site-counts): one stream per page.",
 }
+# Each event of the stream (what an EventSource dispatches): its data is JSON text.
+EVENT = {"type": "object", "properties": {
+    "id": {"type": "string"}, "retry": {"type": "integer"},
+    "event": {"type": "string", "enum": ["comment", "comment-updated", "comment-removed", "counts", "reset",
+                                         "site-comment", "site-comment-updated", "site-comment-removed",
+                                         "site-counts", "message"]},
+    "data": {"type": "string"},
+}}
 STREAM = {"200": {"description": "An endless text/event-stream: comment, comment-updated, comment-removed, counts, "
                                  "reset; a comment line at least every 15 s.",
-                  "content": {"text/event-stream": {"schema": {"type": "string"}}}}}
+                  "content": {"text/event-stream": {"schema": EVENT}}}}
 
 
 def _last_event_id() -> str | None:
