@@ -17,6 +17,7 @@ of its scope. A stream is a generator of ``text/event-stream`` bytes:
 """
 from __future__ import annotations
 
+import functools
 import logging
 import queue
 import threading
@@ -66,6 +67,7 @@ class Subscriber:
         self.queue: queue.Queue[Event | None] = queue.Queue(QUEUE_MAX)
 
 
+@functools.lru_cache(maxsize=512)  # an event goes to every stream of its scope: encoded once, not once per stream
 def frame(event: Event, own: str) -> bytes:
     """Return one event as ``text/event-stream`` lines (named with its scope's prefix unless of scope ``own``)."""
     name = event.name if event.scope == own else f"{event.scope}-{event.name}"
