@@ -21,7 +21,7 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt $(BIN)/activate
 	$(BIN)/pip install -q -r requirements-dev.txt
 	touch $@
 
-# The benchmark's own tools (py-spy, gevent for gunicorn's gevent workers), beside the test tools.
+# The benchmark's own tools (py-spy), beside the test tools (gevent, for gunicorn's workers, is a runtime need).
 $(VENV)/.installed-bench: bench/requirements.txt $(VENV)/.installed
 	$(BIN)/pip install -q -r bench/requirements.txt
 	touch $@
@@ -31,9 +31,11 @@ run: $(VENV)/.installed
 	$(BIN)/flask --app wsgi demo load
 	@echo "Serving on http://127.0.0.1:$(PORT)/demo (API under /api/, moderation at /moderate); a worker sends mail and webhooks"
 	@# The worker runs beside gunicorn; Ctrl-C (or gunicorn ending) stops both, the worker after its job in hand.
+	@# One gevent worker without REDIS_URL: live events then reach the streams of one process only.
 	@$(BIN)/flask --app wsgi worker & worker=$$!; \
 	trap 'kill -TERM $$worker 2>/dev/null; wait $$worker' EXIT; trap 'exit 130' INT TERM; \
-	GUNICORN_BIND=127.0.0.1:$(PORT) GUNICORN_WORKERS=2 $(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
+	GUNICORN_BIND=127.0.0.1:$(PORT) GUNICORN_WORKERS=$${GUNICORN_WORKERS:-$$([ -n "$$REDIS_URL$$REDIS_SENTINELS" ] && echo 2 || echo 1)} \
+		$(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
 
 system-deps:
 	scripts/system-deps.sh

@@ -86,6 +86,8 @@ class ServerConfig:
         # Loopback only: nginx in front buffers slow clients and sets the forwarded headers.
         self.GUNICORN_BIND = env_list("GUNICORN_BIND") or ["127.0.0.1:8000"]
         self.GUNICORN_WORKERS = env_int("GUNICORN_WORKERS", default_workers())
+        # Connections one gevent worker holds at once, open event streams included.
+        self.GUNICORN_WORKER_CONNECTIONS = env_int("GUNICORN_WORKER_CONNECTIONS", 2000)
         # Peers whose X-Forwarded-Proto gunicorn believes (gunicorn's own variable name).
         self.FORWARDED_ALLOW_IPS = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
 
@@ -169,6 +171,11 @@ class Config:
         # Mailed sign-in links: minutes a link works (once), and links an address may get per hour.
         self.MAIL_SIGN_IN_MINUTES = env_int("MAIL_SIGN_IN_MINUTES", 15)
         self.MAIL_SIGN_IN_PER_HOUR = env_int("MAIL_SIGN_IN_PER_HOUR", 3)
+        # Live event streams (live.py): a comment line after this much silence, a stream's length (the
+        # browser reconnects from its last id), the least time between two counts events on one stream.
+        self.LIVE_KEEPALIVE_SECONDS = env_float("LIVE_KEEPALIVE_SECONDS", 15.0)
+        self.LIVE_STREAM_SECONDS = env_float("LIVE_STREAM_SECONDS", 300.0)
+        self.LIVE_COUNTS_SECONDS = env_float("LIVE_COUNTS_SECONDS", 1.0)
         # 64 KiB: werkzeug answers larger bodies with 413 before they are read.
         self.MAX_CONTENT_LENGTH = 64 * 1024
         # Pooled connections are pinged outside requests only (comments_service.extensions.ping_outside_requests).

@@ -1,10 +1,13 @@
 """gunicorn's settings for a production run: ``gunicorn -c gunicorn.conf.py wsgi:app`` in the project root.
 
-gunicorn also reads this file by itself when started in the project root. Sync
-workers, on loopback, behind nginx (``deploy/nginx/comments.conf``): nginx reads
-whole requests and buffers whole answers, so a worker never waits on a slow or
-stalled client. Which address, how many workers and whose forwarded scheme to
-believe come from the environment, through ``config.ServerConfig``
+gunicorn also reads this file by itself when started in the project root. gevent
+workers, on loopback, behind nginx (``deploy/nginx/comments.conf``): each worker
+answers many requests at once, so that it holds thousands of open event streams
+(``/api/events``, ``/api/posts/{slug}/events``) beside the API, each a greenlet
+waiting for its next event. nginx reads whole requests and buffers whole
+answers, except the event streams', which it passes through as they come.
+Which address, how many workers and whose forwarded scheme to believe come
+from the environment, through ``config.ServerConfig``
 (``deploy/env.example`` lists them); the rest is fixed here, with its reason.
 
 Signals (to the master): HUP reloads this file and the application code with
@@ -22,7 +25,12 @@ _settings = runpy.run_path(os.path.join(os.path.dirname(os.path.abspath(__file__
 
 bind = _settings.GUNICORN_BIND
 workers = _settings.GUNICORN_WORKERS
-worker_class = "sync"
+# gevent: a request waiting on PostgreSQL, Redis or a client lets the worker answer another, and an open event
+# stream costs a greenlet, not a worker (sync workers would each be held by one stream). The app's blocking
+# calls (psycopg, redis-py, sockets) are made cooperative by gevent's monkey-patching when a worker starts.
+worker_class = "gevent"
+# Connections one worker holds at once: the open event streams of its share of the readers, and the requests.
+worker_connections = _settings.GUNICORN_WORKER_CONNECTIONS
 
 # Off, so that HUP loads new application code in new workers (a deploy without a
 # restart), and so that every worker makes its own database pool, Redis
@@ -30,14 +38,14 @@ worker_class = "sync"
 preload_app = False
 
 # A worker that has not come back to the master for this long is killed and
-# replaced. Requests take milliseconds; nginx's proxy_read_timeout is longer,
-# so that gunicorn decides and nginx answers the JSON 503.
+# replaced (a gevent worker reports between greenlets, so an open stream never
+# counts against it). Requests take milliseconds; nginx's proxy_read_timeout is
+# longer, so that gunicorn decides and nginx answers the JSON 503.
 timeout = 30
 # On HUP, TERM and the end of a USR2 upgrade, workers have this long to finish
 # what they are answering. systemd's TimeoutStopSec is longer.
 graceful_timeout = 30
-# Used by threaded and async workers only: a sync worker closes every
-# connection after one answer, so nginx keeps no idle connection to it.
+# How long an idle keep-alive connection stays open (nginx keeps none to gunicorn).
 keepalive = 5
 
 # Recycle a worker after about 10,000 requests, to bound slow memory growth;
@@ -73,3 +81,22 @@ loglevel = "info"
 # USR2 upgrade, or two services) would share it; signals are the interface.
 control_socket_disable = True
 proc_name = "comments-service"
+
+
+def post_worker_init(worker):  # noqa: ANN001, ANN201 - gunicorn's hook
+    """End this worker's open event streams as soon as it is told to stop (HUP, TERM, recycling).
+
+    Without this a stopping worker would wait out graceful_timeout for streams that never end on their own; ended,
+    each browser reconnects at once (to a new worker) from its last event id, missing nothing.
+    """
+    import threading
+    import time
+
+    def watch() -> None:
+        while worker.alive:
+            time.sleep(0.5)
+        from comments_service import live_hub
+
+        live_hub.close_all()
+
+    threading.Thread(target=watch, name="end-streams", daemon=True).start()

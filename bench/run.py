@@ -2,6 +2,7 @@
 
     python -m bench.run [--quick] [--scenario widgets] [--duration 5] [--profile]
     python -m bench.run --scenario settings --scenario pgbouncer   # the fleet's settings (bench/fleet.py)
+    python -m bench.run --scenario streams [--streams 5000]        # open event streams (bench/streams.py)
 
 Starts a Redis of its own (or uses --redis-url), a throwaway PostgreSQL
 database per scenario, gunicorn with the same settings for the service, for
@@ -28,12 +29,12 @@ from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
-from bench import fleet, isso, services, wrk
+from bench import fleet, isso, services, streams, wrk
 from bench.measure import HEADER, ISSO, OUT, PY_SPY, TARGET_RATIO, compare, prepare, service_env
 from bench.scenarios import COMMENT_LUA, SCENARIOS, THREAD, Scenario, Target
 
 ALL = [*sorted(SCENARIOS), ISSO]
-FLEET = [fleet.SETTINGS, fleet.PGBOUNCER]  # only when named: the matrix alone takes about 16 minutes
+FLEET = [fleet.SETTINGS, fleet.PGBOUNCER, streams.STREAMS]  # only when named: the matrix alone takes about 16 minutes
 
 
 def positive(value: str) -> int:
@@ -76,6 +77,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                              f"gthread with {fleet.GTHREAD_THREADS} threads)")
     parser.add_argument("--matrix-workers", type=listed(positive), default=list(fleet.COUNTS),
                         help=f"worker counts of --scenario settings (default: {','.join(map(str, fleet.COUNTS))})")
+    parser.add_argument("--streams", type=positive, default=streams.DEFAULT_STREAMS,
+                        help=f"open event streams of --scenario streams (default {streams.DEFAULT_STREAMS})")
+    parser.add_argument("--streams-timeout", type=float, default=60.0,
+                        help="seconds --scenario streams waits, at most, for the streams to open and for the event")
     parser.add_argument("--redis-url", help="use this Redis instead of starting one")
     parser.add_argument(
         "--pg-admin-url",
@@ -220,6 +225,10 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"\nisso: Isso {isso.ISSO_VERSION} under gunicorn (its own virtualenv, same settings), "
                       f"moderation off, the same 50-comment thread posted through its API\n{HEADER}", flush=True)
                 rows += run_isso(bare, args, seconds)
+                continue
+            if name == streams.STREAMS:
+                print(f"\n{name}: {streams.DESCRIPTION}", flush=True)
+                rows += streams.run_streams(redis_url, args)
                 continue
             if name in FLEET:
                 print(f"\n{name}: {fleet.DESCRIPTIONS[name]}", flush=True)

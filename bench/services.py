@@ -72,7 +72,8 @@ class Gunicorn:
 
     def __init__(self, app: str, env: dict[str, str], workers: int, ready_path: str,
                  python: Path | None = None, port: int | None = None, cwd: Path = ROOT,
-                 log: Path | None = None, worker_class: str = "sync", threads: int = 1) -> None:
+                 log: Path | None = None, worker_class: str = "sync", threads: int = 1,
+                 worker_connections: int | None = None) -> None:
         if worker_class not in WORKER_CLASSES:
             raise ValueError(f"unknown worker class {worker_class!r}: one of {', '.join(WORKER_CLASSES)}")
         if threads != 1 and worker_class != "gthread":
@@ -82,7 +83,8 @@ class Gunicorn:
         command = [
             str(python or sys.executable), "-m", "gunicorn", "--config", str(SETTINGS),
             "--workers", str(workers), "--worker-class", worker_class, "--threads", str(threads),
-            "--bind", f"127.0.0.1:{self.port}", "--log-level", "warning", app,
+            "--bind", f"127.0.0.1:{self.port}", "--log-level", "warning",
+            *(["--worker-connections", str(worker_connections)] if worker_connections else []), app,
         ]
         self.log = open(log, "wb") if log else None  # noqa: SIM115 - closed in stop()
         self.process = subprocess.Popen(command, cwd=cwd, env={**os.environ, **env}, stdout=self.log,

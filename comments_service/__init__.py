@@ -11,7 +11,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import Config
 
-from . import api, cache, cors, database, links, notifications, ratelimit, redis_client, web
+from . import api, cache, cors, database, links, live, notifications, ratelimit, redis_client, web
 from .cli import register_commands
 from .errors import register_errorhandlers
 from .extensions import db, migrate
@@ -72,12 +72,13 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
 
 def register_extensions(app: Flask) -> None:
-    """Bind the host check, the database, migrations, Redis, the cache, CORS, rate limits; check mail and webhooks."""
+    """Bind the host check, database, migrations, Redis, cache, live events, CORS, rate limits; check mail, webhooks."""
     links.init_app(app)
     database.init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS, render_as_batch=True)
     redis_client.init_app(app)
     cache.init_app(app)
+    live.init_app(app)
     # Only the blog origins listed may call the API from a browser; others get no CORS headers.
     cors.init_app(app)
     ratelimit.init_app(app)

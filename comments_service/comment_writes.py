@@ -149,7 +149,7 @@ def create_comment(slug: str, data: dict[str, Any], reader: str | None, ip: str 
                          token, now + timedelta(seconds=current_app.config["EDIT_WINDOW_SECONDS"]),
                          subscription=subscription, account_id=account_id)
     if created.status == CommentStatus.APPROVED:
-        events.notify(post.slug, events.COMMENTS)
+        events.notify(post.slug, events.COMMENTS, comments={comment_id: False})
     return created
 
 
@@ -208,7 +208,7 @@ def edit_comment(comment_id: int, token: str | None, body: str) -> Comment:
         set_status(comment, spam.status_for(found, keep_public))
     db.session.commit()
     if old == CommentStatus.APPROVED:
-        events.notify(comment.post.slug, events.COMMENTS)
+        events.notify(comment.post.slug, events.COMMENTS, comments={comment.id: True})
     return comment
 
 
@@ -219,4 +219,4 @@ def delete_own_comment(comment_id: int, token: str | None) -> None:
     old = remove(comment)
     db.session.commit()
     if old == CommentStatus.APPROVED:
-        events.notify(slug, events.COMMENTS)
+        events.notify(slug, events.COMMENTS, comments={comment_id: True})

@@ -20,7 +20,8 @@ from flask import Blueprint, Flask, Response, current_app, request
 from flask_cors import CORS
 
 # What a browser on a blog page may send and read across origins.
-ALLOW_HEADERS = ["Content-Type", "X-Reader-Token", "X-Reader-Session", "X-Edit-Token", "Authorization"]
+ALLOW_HEADERS = ["Content-Type", "X-Reader-Token", "X-Reader-Session", "X-Edit-Token", "Authorization",
+                 "Last-Event-ID"]
 EXPOSE_HEADERS = ["Retry-After"]
 METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
 MAX_AGE = 600

@@ -7,6 +7,7 @@ with it (mail, webhooks). Nothing here knows about Redis.
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from blinker import Namespace
@@ -21,9 +22,14 @@ _signals = Namespace()
 changed = _signals.signal("data-changed")
 
 
-def notify(post_slug: str | None, *kinds: str) -> None:
-    """Announce that ``kinds`` of data of ``post_slug`` (None: of any post) changed and are committed."""
-    changed.send(None, post_slug=post_slug, kinds=frozenset(kinds))
+def notify(post_slug: str | None, *kinds: str, comments: Mapping[int, bool] | None = None) -> None:
+    """Announce that ``kinds`` of data of ``post_slug`` (None: of any post) changed and are committed.
+
+    ``comments`` names the comments whose public version the change may have
+    altered (written, published, edited, hidden, deleted), each with whether it
+    was public before: the live streams tell open pages what became of them.
+    """
+    changed.send(None, post_slug=post_slug, kinds=frozenset(kinds), comments=dict(comments or {}))
 
 
 # A comment's status changed, told inside the transaction that changes it (background jobs listen).

@@ -9,7 +9,7 @@ from .extensions import db
 
 
 def check() -> tuple[dict[str, str], int]:
-    """Report the database and Redis; 503 when the database is unreachable."""
+    """Report the database and Redis, and how far live events reach; 503 when the database is unreachable."""
     try:
         db.session.execute(text("SELECT 1"))
         database = "ok"
@@ -18,5 +18,7 @@ def check() -> tuple[dict[str, str], int]:
         database = "down"
     cache = redis_client.client().ping()
     healthy = database == "ok" and cache in ("ok", "disabled")
-    body = {"status": "ok" if healthy else "degraded", "db": database, "redis": cache}
+    # Live events reach every process's streams through Redis; without it, this process's streams only.
+    streams = "shared" if cache == "ok" else "process"
+    body = {"status": "ok" if healthy else "degraded", "db": database, "redis": cache, "streams": streams}
     return body, 200 if database == "ok" else 503

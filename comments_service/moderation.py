@@ -166,7 +166,7 @@ def act(comment_id: int, action: str, actor: str, seen: Seen = UNCHECKED) -> Com
     ACTIONS[action](comment, actor)
     db.session.commit()
     if was_public or action == "approve":
-        events.notify(slug, events.COMMENTS)
+        events.notify(slug, events.COMMENTS, comments={comment_id: was_public})
     if action == "delete":
         return None
     return comment
@@ -188,19 +188,19 @@ def bulk(ids: list[int], action: str, actor: str, seen: Mapping[int, datetime | 
         )
     )
     check_seen(comments, seen or {}, many=True)
-    touched: set[str] = set()
+    touched: dict[str, dict[int, bool]] = {}
     updated = 0
     for comment in comments:
         if comment.status == CommentStatus.DELETED:
             continue
-        slug, was_public = comment.post.slug, comment.status == CommentStatus.APPROVED
+        slug, was_public, comment_id = comment.post.slug, comment.status == CommentStatus.APPROVED, comment.id
         if ACTIONS[action](comment, actor):
             updated += 1
             if was_public or action == "approve":
-                touched.add(slug)
+                touched.setdefault(slug, {})[comment_id] = was_public
     db.session.commit()
     for slug in sorted(touched):
-        events.notify(slug, events.COMMENTS)
+        events.notify(slug, events.COMMENTS, comments=touched[slug])
     return updated
 
 

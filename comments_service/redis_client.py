@@ -47,6 +47,7 @@ class RedisClient:
         self.on_connect: list[Callable[[AbstractConnection], None]] = []
         self.redis: redis.Redis | None = None
         self.sentinel: Sentinel | None = None
+        self.master, self.db = master, db
         options: dict[str, Any] = {
             "socket_timeout": TIMEOUT_SECONDS, "socket_connect_timeout": TIMEOUT_SECONDS,
             "retry_on_timeout": False, "health_check_interval": 0, "redis_connect_func": self._connected,
@@ -81,6 +82,17 @@ class RedisClient:
             log.warning("redis unavailable, serving from the database: %s", error)
             self.down_until = time.monotonic() + self.breaker_seconds
             return default
+
+    def dedicated(self, socket_timeout: float) -> redis.Redis | None:
+        """Return a client of its own on the same server, for long blocking reads (the live streams' XREAD BLOCK).
+
+        Its reads may wait ``socket_timeout``; it has no breaker and no hooks: its one caller retries itself.
+        """
+        options: dict[str, Any] = {"socket_timeout": socket_timeout, "socket_connect_timeout": TIMEOUT_SECONDS * 5,
+                                   "health_check_interval": 0}
+        if self.sentinel is not None and self.master:
+            return self.sentinel.master_for(self.master, db=self.db, **options)
+        return redis.Redis.from_url(self.url, **options) if self.url else None
 
     def ping(self) -> str:
         """Return 'ok', 'down' or 'disabled', trying Redis even while the breaker is open."""

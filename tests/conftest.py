@@ -82,6 +82,9 @@ def base_config(database_url: str) -> dict[str, Any]:
         "DUPLICATE_WINDOW_SECONDS": 0,
         "MODERATION": "pre",
         "AUTO_CREATE_POSTS": True,
+        # An event stream ends soon (a reader of the whole answer, such as schemathesis, gets it);
+        # the live tests choose their own.
+        "LIVE_STREAM_SECONDS": 0.2,
     }
 
 

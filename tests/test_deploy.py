@@ -194,7 +194,8 @@ def test_the_service_starts_reloads_and_stops_as_the_unit_says(database_url):
         notify.wait_for("READY=1", timeout=60)
         # READY comes from the master: on a loaded machine a worker may still be booting.
         health = request(("127.0.0.1", port), "GET", "/healthz", timeout=60)
-        assert health.status == 200 and health.body == {"status": "ok", "db": "ok", "redis": "ok"}, health
+        assert health.status == 200 and health.body == {"status": "ok", "db": "ok", "redis": "ok", "streams": "shared"}, (
+            health, os.pread(log.fileno(), 100000, 0).decode())
         workers = children(process.pid)
         reload = [word.replace("$MAINPID", str(process.pid)) for word in shlex.split(service["ExecReload"])]
         assert subprocess.run(reload, timeout=10).returncode == 0

@@ -20,18 +20,18 @@ DEAD_REDIS = "redis://127.0.0.1:1/0"
 def test_health_ok(client):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.get_json() == {"status": "ok", "db": "ok", "redis": "ok"}
+    assert response.get_json() == {"status": "ok", "db": "ok", "redis": "ok", "streams": "shared"}
 
 
 def test_health_without_redis_configured(make_app):
     response = make_app(REDIS_URL=None).test_client().get("/healthz")
-    assert response.get_json() == {"status": "ok", "db": "ok", "redis": "disabled"}
+    assert response.get_json() == {"status": "ok", "db": "ok", "redis": "disabled", "streams": "process"}
 
 
 def test_health_with_redis_down(make_app):
     response = make_app(REDIS_URL=DEAD_REDIS).test_client().get("/healthz")
     assert response.status_code == 200
-    assert response.get_json() == {"status": "degraded", "db": "ok", "redis": "down"}
+    assert response.get_json() == {"status": "degraded", "db": "ok", "redis": "down", "streams": "process"}
 
 
 def test_database_down_gives_503_with_retry_after(make_app):

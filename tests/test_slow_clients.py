@@ -1,8 +1,9 @@
-"""Slow and stalled clients against two sync workers: behind nginx the service keeps answering; alone, it stalls.
+"""Slow and stalled clients: behind nginx the service keeps answering; sync workers alone stall, gevent ones do not.
 
-gunicorn runs with gunicorn.conf.py and two sync workers; nginx runs
-deploy/nginx/comments.conf (tests/nginx.py). All traffic stays on 127.0.0.1,
-and every client count and wait is bounded.
+gunicorn runs with gunicorn.conf.py (two gevent workers); nginx runs
+deploy/nginx/comments.conf (tests/nginx.py). The contrast runs the same file
+with sync workers. All traffic stays on 127.0.0.1, and every client count and
+wait is bounded.
 """
 from __future__ import annotations
 
@@ -27,6 +28,15 @@ BIG_THREAD = 40     # comments of ~9,500 characters: an answer of ~400 KB, more 
 @pytest.fixture(scope="module")
 def service(database_url):
     server = Gunicorn(service_env(database_url, TRUSTED_PROXIES="1", TRUSTED_HOSTS="comments.example,127.0.0.1"), workers=2)
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def sync_service(database_url):
+    """The same settings with sync workers, each of which answers one connection at a time."""
+    env = service_env(database_url, TRUSTED_PROXIES="1", TRUSTED_HOSTS="comments.example,127.0.0.1")
+    server = Gunicorn(env, workers=2, extra=["--worker-class", "sync"])
     yield server
     server.stop()
 
@@ -167,16 +177,28 @@ def assert_stalled_then_recovers(service: Gunicorn, release) -> None:
     assert request(service.address, "GET", "/healthz", timeout=10).status == 200
 
 
-def test_without_nginx_a_few_slow_senders_stall_both_sync_workers(service):
-    # The contrast: the same gunicorn, reached directly. Each slow sender holds a sync
+def test_without_nginx_a_few_slow_senders_stall_both_sync_workers(sync_service):
+    # The contrast: sync workers reached directly. Each slow sender holds a sync
     # worker while it dribbles, so two of them (and those behind) leave nobody to answer.
-    slow = SlowSenders(service.address, 4)
-    assert_stalled_then_recovers(service, slow.close)
+    slow = SlowSenders(sync_service.address, 4)
+    assert_stalled_then_recovers(sync_service, slow.close)
 
 
-def test_without_nginx_clients_that_never_read_hold_each_worker(service):
+def test_without_nginx_clients_that_never_read_hold_each_sync_worker(sync_service):
     # A sync worker waits up to 2 s for a client that neither reads nor closes before it
     # lets the connection go; six of them keep both workers busy for about six seconds.
     # Behind nginx this never happens: nginx closes its side once it holds the answer.
-    opened = non_readers(service.address, 6, "/healthz")
-    assert_stalled_then_recovers(service, lambda: close_all(opened))
+    opened = non_readers(sync_service.address, 6, "/healthz")
+    assert_stalled_then_recovers(sync_service, lambda: close_all(opened))
+
+
+def test_gevent_workers_reached_directly_still_answer_beside_slow_and_stalled_clients(service):
+    # The production workers: each waiting client is one greenlet, not a worker.
+    slow = SlowSenders(service.address, 20)
+    opened = non_readers(service.address, 20, "/healthz")
+    try:
+        checks = [request(service.address, "GET", "/healthz", timeout=3) for _ in range(5)]
+        assert [c.status for c in checks] == [200] * 5, [(c.status, c.error) for c in checks]
+    finally:
+        slow.close()
+        close_all(opened)

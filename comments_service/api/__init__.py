@@ -40,11 +40,24 @@ def no_sniffing(response: Response) -> Response:
 
 def register_blueprints(app: Flask) -> None:
     """Bind the API and register its blueprints."""
-    from . import authors, comments, community, engagement, moderation, page, posts, preview, readers, widget_reads
+    from . import (
+        authors,
+        comments,
+        community,
+        engagement,
+        live,
+        moderation,
+        page,
+        posts,
+        preview,
+        readers,
+        widget_reads,
+    )
 
     api.init_app(app)
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
-    for module in (posts, comments, engagement, widget_reads, page, preview, moderation, authors, readers, community):
+    for module in (posts, comments, engagement, widget_reads, page, preview, moderation, authors, readers, community,
+                   live):
         api.register_blueprint(module.blp)
     app.before_request(require_json_body)
     app.after_request(no_sniffing)

@@ -374,6 +374,7 @@
   function Thread(root) {
     this.root = root; this.slug = root.getAttribute("data-post"); this.sort = "oldest";
     this.edits = load("cs-edit-tokens", {});
+    liveThread(this); /* live updates: see that section */
     this.start();
   }
   Thread.prototype.start = function () {
@@ -747,7 +748,7 @@
     get(root, "loadingComments", "/api/widgets/recent-comments?limit=" + pageLimit(root), function (data) {
       clear(root).appendChild(data.comments.length ? el("ul", { className: "cs-plain" }, data.comments.map(function (c) {
         var link = safeUrl(c.post.url);
-        return el("li", {}, [el("span", { className: "cs-author", text: c.author }), " " + t("on") + " ",
+        return el("li", { "data-id": c.id }, [el("span", { className: "cs-author", text: c.author }), " " + t("on") + " ",
           link ? el("a", { href: link, text: c.post.title }) : el("span", { text: c.post.title }),
           el("div", { className: "cs-excerpt", text: c.excerpt }), timeEl(c.created_at)]);
       })) : el("p", { className: "cs-muted", text: t("noComments") }));
@@ -1052,6 +1053,133 @@
     if (jwt) ssoLogin(jwt).catch(function () { /* a stale token from the blog: stay anonymous */ });
   })();
 
+  /* ---- live updates: one EventSource per page (server-sent events) ----
+   * New comments wait behind a "2 new comments - show" notice (no text moves under the reader); replies go under
+   * their parent after "show"; edits and removals apply in place; counts update the title and the like button;
+   * the recent-comments sidebar takes new comments at its top. The stream closes while the tab is hidden and
+   * reopens from the last event id; errors reconnect with backoff; without EventSource nothing changes. */
+  var LIVE_STRINGS = { liveNew1: "1 new comment - show", liveNewN: "{n} new comments - show" };
+  for (var lk in LIVE_STRINGS) if (!(lk in S)) S[lk] = LIVE_STRINGS[lk];
+  var live = { threads: [], source: null, last: null, wait: 1000, timer: null, url: null };
+  function liveThread(thread) { live.threads.push(thread); }
+  function liveThreadsOf(slug) { return live.threads.filter(function (th) { return th.slug === slug && th.list; }); }
+  function liveShown(thread, id) { return thread.root.querySelector('.cs-comment[data-id="' + id + '"]'); }
+  function liveNotice(thread) {
+    if (!thread.liveNotice) {
+      thread.livePending = [];
+      thread.liveNotice = el("button", { type: "button", className: "cs-button cs-live-notice", hidden: true,
+        onclick: function () { liveShowPending(thread); } });
+      thread.list.parentNode.insertBefore(el("div", { className: "cs-live", "aria-live": "polite" }, [thread.liveNotice]), thread.list);
+    }
+    var n = thread.livePending.length;
+    thread.liveNotice.hidden = n === 0;
+    thread.liveNotice.textContent = n === 1 ? t("liveNew1") : t("liveNewN", { n: n });
+  }
+  function liveShowPending(thread) {
+    var waiting = thread.livePending; thread.livePending = [];
+    waiting.forEach(function (c) { if (!liveShown(thread, c.id)) thread.place(c); });
+    liveNotice(thread);
+  }
+  function liveComment(c, slug) {
+    liveThreadsOf(slug).forEach(function (thread) {
+      if (liveShown(thread, c.id)) { liveUpdated(c, slug); return; } /* the reader's own, shown while it waited */
+      if (thread.livePending && thread.livePending.some(function (p) { return p.id === c.id; })) return;
+      if (!thread.liveNotice) liveNotice(thread);
+      thread.livePending.push(c);
+      liveNotice(thread);
+    });
+  }
+  function liveUpdated(c, slug) {
+    liveThreadsOf(slug).forEach(function (thread) {
+      var old = liveShown(thread, c.id);
+      if (!old) return;
+      var fresh = thread.item(c), replies = old.querySelector(".cs-replies"), into = fresh.querySelector(".cs-replies");
+      while (replies && replies.firstChild) into.appendChild(replies.firstChild);
+      old.parentNode.replaceChild(fresh, old);
+    });
+  }
+  function liveRemoved(id, slug) {
+    liveThreadsOf(slug).forEach(function (thread) {
+      if (thread.livePending) { thread.livePending = thread.livePending.filter(function (c) { return c.id !== id; }); liveNotice(thread); }
+      var old = liveShown(thread, id);
+      if (!old) return;
+      var replies = old.querySelector(".cs-replies");
+      if (replies && replies.children.length) liveUpdated({ id: id, deleted: true, replies: [] }, slug);
+      else old.parentNode.removeChild(old);
+    });
+  }
+  function liveCounts(counts, slug) {
+    liveThreadsOf(slug).forEach(function (thread) { thread.setCount(counts.comment_count); });
+    Array.prototype.forEach.call(document.querySelectorAll('[data-widget="like"]'), function (node) {
+      var count = node.getAttribute("data-post") === slug && node.querySelector(".cs-like-count");
+      if (count) count.textContent = counts.like_count === 1 ? t("like1") : t("likeN", { n: counts.like_count });
+    });
+  }
+  function liveRecent(c, removed) {
+    Array.prototype.forEach.call(document.querySelectorAll('[data-widget="recent-comments"]'), function (root) {
+      var list = root.querySelector("ul.cs-plain"), old = list && list.querySelector('li[data-id="' + c.id + '"]');
+      if (old) old.parentNode.removeChild(old);
+      if (removed) return;
+      if (!list) { list = el("ul", { className: "cs-plain" }); clear(root).appendChild(list); }
+      var link = safeUrl(c.post.url);
+      list.insertBefore(el("li", { "data-id": c.id }, [el("span", { className: "cs-author", text: c.author }), " " + t("on") + " ",
+        link ? el("a", { href: link, text: c.post.title }) : el("span", { text: c.post.title }),
+        el("div", { className: "cs-excerpt", text: c.excerpt }), timeEl(c.created_at)]), list.firstChild);
+      var limit = parseInt(root.getAttribute("data-limit") || "5", 10);
+      while (list.children.length > limit) list.removeChild(list.lastChild);
+    });
+  }
+  function liveHandlers(slug) {
+    function on(fn) { return function (e) { live.last = e.lastEventId || live.last; var d; try { d = JSON.parse(e.data); } catch (x) { return; } fn(d); }; }
+    var site = slug ? "site-" : "";
+    var h = {};
+    h[site + "comment"] = on(function (c) { liveRecent(c, false); });
+    h[site + "comment-updated"] = on(function (c) { liveRecent(c, false); });
+    h[site + "comment-removed"] = on(function (d) { liveRecent(d, true); });
+    if (slug) {
+      h.comment = on(function (c) { liveComment(c, slug); });
+      h["comment-updated"] = on(function (c) { liveUpdated(c, slug); });
+      h["comment-removed"] = on(function (d) { liveRemoved(d.id, slug); });
+      h.counts = on(function (d) { liveCounts(d, slug); });
+    }
+    h.reset = on(function () { liveThreadsOf(slug).forEach(function (thread) { thread.reload(); }); });
+    return h;
+  }
+  function liveOpen() {
+    if (live.source || !live.url || document.hidden) return;
+    var url = live.url + (live.last ? (live.url.indexOf("?") < 0 ? "?" : "&") + "last_event_id=" + encodeURIComponent(live.last) : "");
+    var source;
+    try { source = new EventSource(url); } catch (e) { return; }
+    live.source = source;
+    var handlers = liveHandlers(live.slug);
+    Object.keys(handlers).forEach(function (name) { source.addEventListener(name, handlers[name]); });
+    source.onopen = function () { live.wait = 1000; document.documentElement.setAttribute("data-cs-live", "open"); };
+    source.onmessage = function (e) { if (e.lastEventId) live.last = e.lastEventId; };
+    source.onerror = function () {
+      if (source.readyState !== 2) return; /* the browser reconnects by itself, with Last-Event-ID */
+      liveClose();
+      live.timer = setTimeout(liveOpen, live.wait);
+      live.wait = Math.min(live.wait * 2, 60000);
+    };
+  }
+  function liveClose() {
+    document.documentElement.setAttribute("data-cs-live", "closed");
+    if (live.timer) { clearTimeout(live.timer); live.timer = null; }
+    if (live.source) { if (live.source.lastEventId) live.last = live.source.lastEventId; live.source.close(); live.source = null; }
+  }
+  function liveStart() {
+    if (!window.EventSource || live.url) return;
+    var post = document.querySelector('[data-widget="comments"][data-post], [data-widget="like"][data-post]');
+    var sidebar = document.querySelector('[data-widget="recent-comments"]');
+    live.slug = post ? post.getAttribute("data-post") : null;
+    if (live.slug) live.url = API + "/api/posts/" + encodeURIComponent(live.slug) + "/events" + (sidebar ? "?site=1" : "");
+    else if (sidebar) live.url = API + "/api/events";
+    if (!live.url) return;
+    document.addEventListener("visibilitychange", function () { if (document.hidden) liveClose(); else liveOpen(); });
+    liveOpen();
+  }
+  CSS += ".cs-live{margin:4px 0}.cs-live-notice{display:block;width:100%;margin:4px 0}.cs-live-notice[hidden]{display:none}";
+
   var WIDGETS = { comments: function (n) { new Thread(n); }, like: Like, "recent-comments": RecentComments,
     "popular-tags": PopularTags, "recent-posts": RecentPosts };
   function init() {
@@ -1067,6 +1195,7 @@
       localize(node);
       WIDGETS[node.getAttribute("data-widget")](node);
     });
+    liveStart();
   }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init); else init();
   window.CommentWidgets = { init: init, strings: S, safeUrl: safeUrl, languages: LOCALES };

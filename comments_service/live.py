@@ -1,0 +1,127 @@
+"""Live updates: what a committed change tells the pages that have a post's stream (or the site's) open.
+
+The domain announces each committed change (``events.notify``, with the
+comments whose public version it may have altered and whether each was
+public before). Here, after that commit, one statement reads those comments
+and the post's counts, and the events go to the store (:mod:`live_store`):
+
+- a comment that became public: ``comment`` on the post's stream (the comment
+  as the thread shows it, ``shapes.COMMENT``) and on the site's (the
+  recent-comments item, ``shapes.RECENT_COMMENT``);
+- a public comment that changed: ``comment-updated``, the same shapes;
+- a public comment that is no longer public: ``comment-removed`` ``{"id"}``;
+- any change of its comments or likes: ``counts`` of the post
+  (``{"comment_count", "like_count"}``; on the site's stream with ``post``).
+
+Pending, rejected and spam comments never reach a stream: only a comment read
+back as approved is shown, and of one that left, only its id.
+"""
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+import orjson
+from flask import Flask, current_app, has_app_context
+from sqlalchemy import and_, false, select
+
+from . import events, slugs
+from .errors import not_found
+from .extensions import db
+from .live_hub import Hub, Settings
+from .live_store import LocalLog, RedisLog
+from .models import Comment, CommentStatus, Post
+from .shapes import COMMENT, RECENT_COMMENT
+
+log = logging.getLogger(__name__)
+
+SITE = "site"
+_P = Post.__table__.c
+
+
+def _columns() -> list[Any]:
+    found: dict[str, Any] = {}
+    for column in (*COMMENT.columns(), *RECENT_COMMENT.columns()):
+        found.setdefault(column.name, column)
+    found.setdefault("status", Comment.__table__.c.status.label("status"))
+    return [*found.values(), _P.comment_count.label("post_comment_count"), _P.like_count.label("post_like_count")]
+
+
+def init_app(app: Flask) -> None:
+    """Give the app its event store (Redis when configured, else this process) and its hub; follow the changes."""
+    client = app.extensions["redis_client"]
+    store = RedisLog(client) if client.enabled else LocalLog()
+    settings = Settings(keepalive=float(app.config["LIVE_KEEPALIVE_SECONDS"]),
+                        lifetime=float(app.config["LIVE_STREAM_SECONDS"]),
+                        counts_every=float(app.config["LIVE_COUNTS_SECONDS"]))
+    app.extensions["live"] = Hub(store, settings)
+    events.changed.connect(_on_changed)
+
+
+def hub() -> Hub:
+    """Return the current app's hub."""
+    return current_app.extensions["live"]
+
+
+def post_stream(slug: str, last_event_id: str | None, with_site: bool = False) -> Iterator[bytes]:
+    """Return the event stream of one post (404 for a slug that can name no post).
+
+    ``with_site`` adds the site's events, named ``site-comment`` and so on: one stream for a whole page.
+    """
+    if not slugs.is_slug(slug):
+        raise not_found("Post")
+    return hub().stream((slug, SITE) if with_site else (slug,), last_event_id)
+
+
+def site_stream(last_event_id: str | None) -> Iterator[bytes]:
+    """Return the event stream of the whole site (the sidebar widgets)."""
+    return hub().stream((SITE,), last_event_id)
+
+
+def _on_changed(sender: Any, post_slug: str | None = None, kinds: frozenset[str] = frozenset(),
+                comments: Mapping[int, bool] | None = None, **_: Any) -> None:
+    if post_slug is None or not has_app_context() or "live" not in current_app.extensions:
+        return
+    if not kinds & {events.COMMENTS, events.LIKES} and not comments:
+        return
+    try:
+        found = publish(post_slug, dict(comments or {}))
+    except Exception:  # the change is committed: a stream that misses it must not fail the request
+        log.exception("live events: could not publish the change of %s", post_slug)
+        return
+    if found and not hub().store.append(found):
+        log.warning("live events: Redis is unavailable; %d event(s) of %s were not sent", len(found), post_slug)
+
+
+def publish(slug: str, comments: dict[int, bool]) -> list[tuple[str, str, str]]:
+    """Return the events of a committed change of ``slug``: read its comments and counts in one statement."""
+    ids = sorted(comments)
+    on = Comment.post_id == Post.id
+    statement = select(*_COLUMNS).select_from(Post).outerjoin(
+        Comment, and_(on, Comment.id.in_(ids)) if ids else and_(on, false())).where(_P.slug == slug)
+    rows = list(db.session.execute(statement))
+    if not rows:
+        return []  # the post is gone (deleted with its comments): nothing to show
+    shown = {row.id: row for row in rows if row.id is not None and row.status == CommentStatus.APPROVED}
+    out: list[tuple[str, str, str]] = []
+    for comment_id in ids:
+        was, row = comments[comment_id], shown.get(comment_id)
+        if row is not None:
+            name = "comment-updated" if was else "comment"
+            out.append((slug, name, _json(COMMENT.dump(row))))
+            out.append((SITE, name, _json(RECENT_COMMENT.dump(row))))
+        elif was:
+            gone = _json({"id": comment_id})
+            out += [(slug, "comment-removed", gone), (SITE, "comment-removed", gone)]
+    counts = {"comment_count": rows[0].post_comment_count, "like_count": rows[0].post_like_count}
+    out.append((slug, "counts", _json(counts)))
+    out.append((SITE, "counts", _json({"post": slug, **counts})))
+    return out
+
+
+def _json(value: Any) -> str:
+    return orjson.dumps(value).decode()
+
+
+_COLUMNS = _columns()
