@@ -166,10 +166,12 @@ def erase_me() -> dict[str, int]:
     reader = auth.account_hash(account.id)
     touched = _drop_likes(reader)
     liked_slugs = set(touched)
+    public: dict[str, dict[int, bool]] = {}  # per post, the public comments erased: live pages drop them
     comments = list(db.session.scalars(select(Comment).where(Comment.account_id == account.id).order_by(Comment.id)))
     for comment in comments:
         if comment.status == CommentStatus.APPROVED:
             touched.add(comment.post.slug)
+            public.setdefault(comment.post.slug, {})[comment.id] = True
         moderation.delete(comment, actor)
     ids = [c.id for c in comments]
     if ids:
@@ -182,7 +184,8 @@ def erase_me() -> dict[str, int]:
     db.session.delete(account)  # identities and sessions go with it
     db.session.commit()
     for slug in sorted(touched):
-        events.notify(slug, events.COMMENTS, *((events.LIKES,) if slug in liked_slugs else ()))
+        kinds = (events.COMMENTS, events.LIKES) if slug in liked_slugs else (events.COMMENTS,)
+        events.notify(slug, *kinds, comments=public.get(slug))
     return {"erased": len(ids), "subscriptions": mail}
 
 

@@ -81,6 +81,7 @@ def erase_author(email: str, actor: str) -> dict[str, Any]:
     subscribed = subscriptions.erase_address(email)
     comments = list(db.session.scalars(_query(email).order_by(Comment.id)))
     touched: set[str] = set()
+    public: dict[str, dict[int, bool]] = {}  # per post, the public comments erased: live pages drop them
     ids = [comment.id for comment in comments]
     erased_revisions = revisions.erase_of(ids)
     if ids:
@@ -88,6 +89,7 @@ def erase_author(email: str, actor: str) -> dict[str, Any]:
     for comment in comments:
         if comment.status == CommentStatus.APPROVED:
             touched.add(comment.post.slug)
+            public.setdefault(comment.post.slug, {})[comment.id] = True
         moderation.delete(comment, actor)
     # What is left of them are placeholders; they keep nothing that points at the person.
     placeholders = list(db.session.scalars(select(Comment.id).where(Comment.id.in_(ids)))) if ids else []
@@ -100,6 +102,6 @@ def erase_author(email: str, actor: str) -> dict[str, Any]:
                                         "subscriptions": subscribed, "revisions": erased_revisions})
     db.session.commit()
     for slug in sorted(touched):
-        events.notify(slug, events.COMMENTS)
+        events.notify(slug, events.COMMENTS, comments=public[slug])
     return {"email": email, "erased": len(ids), "placeholders": len(placeholders), "bans_kept": bans,
             "subscriptions": subscribed, "revisions": erased_revisions}

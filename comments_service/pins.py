@@ -32,5 +32,5 @@ def set_pinned(comment_id: int, pinned: bool, actor: str) -> Comment:
     slug = comment.post.slug
     db.session.commit()
     if public:
-        events.notify(slug, events.COMMENTS)
+        events.notify(slug, events.COMMENTS, comments={comment.id: True})
     return comment

@@ -70,7 +70,7 @@ def report(comment_id: int, reader: str, reason: str, note: str | None) -> tuple
                                                moderate_link(comment, comment.status)))
     db.session.commit()
     if held:
-        events.notify(comment.post.slug, events.COMMENTS)
+        events.notify(comment.post.slug, events.COMMENTS, comments={comment.id: True})
     return {"reported": True}, True
 
 
@@ -134,7 +134,7 @@ def dismiss(comment_id: int, actor: str, seen: moderation.Seen = moderation.UNCH
     db.session.commit()
     db.session.expire(comment, ["open_reports"])
     if republish:
-        events.notify(comment.post.slug, events.COMMENTS)
+        events.notify(comment.post.slug, events.COMMENTS, comments={comment.id: False})
     return comment
 
 
