@@ -16,7 +16,9 @@ import signal
 import smtplib
 import subprocess
 import sys
+import tempfile
 import time
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
@@ -65,20 +67,23 @@ def smtplib_loop(server: SmtpServer, payloads: list[dict[str, Any]]) -> float:
 
 def one_worker(server: SmtpServer, env: dict[str, str], count: int) -> float:
     """Start one worker on the queued jobs; return jobs per second from its start until the last mail arrived."""
-    worker = subprocess.Popen([sys.executable, "-m", "flask", "--app", "wsgi", "worker"], cwd=ROOT,
-                              env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    try:
-        assert worker.stderr is not None
-        while line := worker.stderr.readline().decode():
-            if "started" in line:
-                break
-        started = time.perf_counter()
-        if len(server.wait_for(count, timeout=600)) < count:
-            raise RuntimeError(f"the worker sent {len(server.messages)} of {count} mails")
-        elapsed = time.perf_counter() - started
-    finally:
-        worker.send_signal(signal.SIGTERM)
-        worker.wait(60)
+    with tempfile.NamedTemporaryFile(prefix="bench-worker-", suffix=".log") as log:
+        # Its log goes to a file: a pipe nobody reads would stop the worker once full (a line per job).
+        worker = subprocess.Popen([sys.executable, "-m", "flask", "--app", "wsgi", "worker"], cwd=ROOT,
+                                  env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=log)
+        try:
+            deadline = time.monotonic() + 60
+            while b"started" not in Path(log.name).read_bytes():
+                if worker.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"the worker did not start: {Path(log.name).read_text()[-2000:]}")
+                time.sleep(0.01)
+            started = time.perf_counter()
+            if len(server.wait_for(count, timeout=600)) < count:
+                raise RuntimeError(f"the worker sent {len(server.messages)} of {count} mails")
+            elapsed = time.perf_counter() - started
+        finally:
+            worker.send_signal(signal.SIGTERM)
+            worker.wait(60)
     return count / elapsed
 
 

@@ -149,6 +149,7 @@ COMPARISONS = [
     ("POST comment vs Isso's", "POST comment", "Isso POST comment", 3, "min"),
     ("cached thread vs cold", "thread 50, cached", "thread 50, cold", None, "min"),
     ("POST reply, notifications on vs off", "POST reply, notify on", "POST reply, notify off", None, "min"),
+    ("POST reply, digest vs off", "POST reply, digest", "POST reply, notify off", None, "min"),
     ("approve, notifications on vs off", "approve reply, notify on", "approve reply, notify off", None, "min"),
     ("thread of 100 vs thread of 100k (cost)", "thread of 100, cold", "thread of 100k, cold", 1.3, "max"),
     ("10 tags vs 10k tags (cost)", "popular tags of 10", "popular tags of 10k", 1.3, "max"),

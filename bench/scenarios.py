@@ -147,6 +147,7 @@ def load_tags(count: int) -> Callable[[], dict[str, Any]]:
 NOTIFY_OFF = {**WRITES, "MODERATION": "pre"}
 NOTIFY_ON = {**NOTIFY_OFF, "SMTP_URL": "smtp://127.0.0.1:9", "MAIL_FROM": "Comments <comments@blog.example>",
              "MODERATOR_EMAILS": "mia@example.com,max@example.com", "MODERATION_WEBHOOK_URL": "http://127.0.0.1:9/hook"}
+NOTIFY_DIGEST = {**NOTIFY_ON, "MODERATOR_DIGEST_MINUTES": "60"}
 PENDING_REPLIES = 200_000
 
 REPLY_LUA = LUA_COMMON + """
@@ -250,5 +251,11 @@ SCENARIOS: dict[str, Scenario] = {
         "the same with SMTP_URL, MODERATOR_EMAILS and MODERATION_WEBHOOK_URL set: each request also writes its "
         "jobs (moderator mail and webhook; reply notices, grouped per subscriber)",
         load_subscribed, notify_targets("notify on"), env=NOTIFY_ON,
+    ),
+    "notify-digest": Scenario(
+        "notify-digest",
+        "notify-on with MODERATOR_DIGEST_MINUTES=60: a new reply adds its id to the hour's digest job instead of "
+        "a composed mail",
+        load_subscribed, notify_targets("digest"), env=NOTIFY_DIGEST,
     ),
 }
