@@ -146,6 +146,8 @@ class Config:
         # Reply mails: at most one per thread per this many seconds (0: one per reply, at once).
         self.NOTIFY_GROUP_SECONDS = env_int("NOTIFY_GROUP_SECONDS", 300)
         self.MODERATOR_EMAILS = [e for e in env_list("MODERATOR_EMAILS") if "@" in e]
+        # Moderators' mail: one digest per this many minutes (periods from midnight UTC); 0: a mail per comment.
+        self.MODERATOR_DIGEST_MINUTES = env_int("MODERATOR_DIGEST_MINUTES", 0)
         # Background jobs (jobs.py, jobs_worker.py).
         self.JOBS_MAX_ATTEMPTS = env_int("JOBS_MAX_ATTEMPTS", 6)
         self.JOBS_BACKOFF_SECONDS = env_float("JOBS_BACKOFF_SECONDS", 30.0)

@@ -168,3 +168,28 @@ def bulk_search_comments(count: int, posts_count: int = 200) -> None:
         "UPDATE posts SET comment_count = (SELECT count(*) FROM comments c WHERE c.post_id = posts.id "
         "AND c.status = 'approved') WHERE slug LIKE 'searched-%'"))
     db.session.commit()
+
+
+def subscribed_thread(slug: str, subscribers: int, pending: int) -> dict[str, Any]:
+    """The 50-comment thread, ``subscribers`` confirmed addresses following its first comment, and ``pending``
+    replies to that comment waiting for a moderator (copied in bulk); return the ids."""
+    from comments_service.mail_models import MailAddress, Subscription
+
+    thread_of_50(slug)
+    post_id = db.session.scalar(select(Post.id).where(Post.slug == slug))
+    parent = db.session.scalar(select(func.min(Comment.id)).where(Comment.post_id == post_id))
+    now = datetime.now(timezone.utc)
+    for n in range(subscribers):
+        address = MailAddress(email=f"subscriber{n}@example.org", confirmed_at=now)
+        db.session.add(address)
+        db.session.flush()
+        db.session.add(Subscription(address_id=address.id, comment_id=parent, post_id=post_id,
+                                    reader_hash=f"{n:064x}"))
+    first_id = (db.session.scalar(select(func.max(Comment.id))) or 0) + 1
+    source, html = body(7), render_body(body(7))
+    _copy("comments", COMMENT_COLUMNS, (
+        (first_id + n, post_id, parent, parent, "pending", "Replier", "replier@example.org", None, "", source, html,
+         now - timedelta(seconds=pending - n), None, 0, None, None, "[]") for n in range(pending)))
+    db.session.execute(text("SELECT setval('comments_id_seq', :last)"), {"last": first_id + pending - 1})
+    db.session.commit()
+    return {"parent": parent, "first_pending": first_id, "pending": pending}

@@ -29,11 +29,11 @@ from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
-from bench import fleet, isso, services, streams, wrk
+from bench import fleet, isso, jobs, services, streams, wrk
 from bench.measure import HEADER, ISSO, OUT, PY_SPY, TARGET_RATIO, compare, prepare, service_env
 from bench.scenarios import COMMENT_LUA, SCENARIOS, THREAD, Scenario, Target
 
-ALL = [*sorted(SCENARIOS), ISSO]
+ALL = [*sorted(SCENARIOS), ISSO, jobs.NAME]
 FLEET = [fleet.SETTINGS, fleet.PGBOUNCER, streams.STREAMS]  # only when named: the matrix alone takes about 16 minutes
 
 
@@ -153,6 +153,9 @@ COMPARISONS = [
     ("cached thread read vs Isso's", "thread 50, cached", "Isso thread 50", 100, "min"),
     ("POST comment vs Isso's", "POST comment", "Isso POST comment", 3, "min"),
     ("cached thread vs cold", "thread 50, cached", "thread 50, cold", None, "min"),
+    ("POST reply, notifications on vs off", "POST reply, notify on", "POST reply, notify off", None, "min"),
+    ("POST reply, digest vs off", "POST reply, digest", "POST reply, notify off", None, "min"),
+    ("approve, notifications on vs off", "approve reply, notify on", "approve reply, notify off", None, "min"),
     ("thread of 100 vs thread of 100k (cost)", "thread of 100, cold", "thread of 100k, cold", 1.3, "max"),
     ("10 tags vs 10k tags (cost)", "popular tags of 10", "popular tags of 10k", 1.3, "max"),
     # Page views per second, not requests: a view is one request to /api/page, or five.
@@ -230,6 +233,10 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"\n{name}: {streams.DESCRIPTION}", flush=True)
                 rows += streams.run_streams(redis_url, args)
                 continue
+            if name == jobs.NAME:
+                print(f"\n{name}: {jobs.DESCRIPTION}", flush=True)
+                rows += jobs.run(redis_url, args)
+                continue
             if name in FLEET:
                 print(f"\n{name}: {fleet.DESCRIPTIONS[name]}", flush=True)
                 rows += (fleet.run_settings(redis_url, args, seconds) if name == fleet.SETTINGS
@@ -240,7 +247,8 @@ def main(argv: list[str] | None = None) -> int:
             rows += run_scenario(scenario, bare, redis_url, args, seconds)
         print("\ncomparisons: first target / second (by ratio: of their ratios to bare Flask; by req/s: "
               "of their req/s; by cpu/req: second's CPU per request / first's)", flush=True)
-        found = comparisons([row for row in rows if row["scenario"] not in FLEET])  # their own tables compare
+        # The fleet prints its own tables; the jobs row is not a request.
+        found = comparisons([row for row in rows if row["scenario"] not in (*FLEET, jobs.NAME)])
     OUT.mkdir(exist_ok=True)
     report = OUT / f"results-{time.strftime('%Y%m%d-%H%M%S')}.json"
     report.write_text(json.dumps({"seconds": seconds, "connections": args.connections, "machine": machine(),

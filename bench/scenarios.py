@@ -240,6 +240,56 @@ def search_targets(facts: dict[str, Any]) -> list[Target]:
             *(Target(name, search_path(query), headers=headers, cached=False) for name, query in SEARCHES.items())]
 
 
+# Notifications configured (the worker is not running: only the job rows count), or not; same data either way.
+NOTIFY_OFF = {**WRITES, "MODERATION": "pre"}
+NOTIFY_ON = {**NOTIFY_OFF, "SMTP_URL": "smtp://127.0.0.1:9", "MAIL_FROM": "Comments <comments@blog.example>",
+             "MODERATOR_EMAILS": "mia@example.com,max@example.com", "MODERATION_WEBHOOK_URL": "http://127.0.0.1:9/hook"}
+NOTIFY_DIGEST = {**NOTIFY_ON, "MODERATOR_DIGEST_MINUTES": "60"}
+PENDING_REPLIES = 200_000
+
+REPLY_LUA = LUA_COMMON + """
+request = function()
+  n = n + 1
+  local body = '{"author": "Bench replier", "email": "replier@example.org", "parent_id": {parent}, '
+    .. '"body": "Reply {prefix}-' .. tid .. '-' .. n .. ': did the **stretches** help?"}'
+  return wrk.format("POST", nil, {["Content-Type"] = "application/json"}, body)
+end
+"""
+
+# A random pending reply each time (a run's counter starts again at 1; 200,000 ids make repeats rare).
+APPROVE_LUA = LUA_COMMON + """
+local seeded = false
+request = function()
+  if not seeded then math.randomseed(tonumber(string.sub("{prefix}", 1, 7), 16) + tid * 7919); seeded = true end
+  local id = {first} + math.random(0, {count} - 1)
+  return wrk.format("POST", "/api/moderation/comments/" .. id .. "/approve")
+end
+"""
+
+
+def load_subscribed() -> dict[str, Any]:
+    """The 50-comment thread, 5 confirmed subscribers to its first comment, 200,000 pending replies to it."""
+    from comments_service.auth import create_api_token
+    from comments_service.models import Role
+
+    facts = data.subscribed_thread(THREAD, 5, PENDING_REPLIES)
+    return {**facts, "token": create_api_token("bench-moderator", Role.MODERATOR)}
+
+
+def notify_targets(label: str) -> Callable[[dict[str, Any]], list[Target]]:
+    """A reply posted (pending: the moderators hear of it) and a reply approved (its subscribers do)."""
+    def targets(facts: dict[str, Any]) -> list[Target]:
+        approve = (APPROVE_LUA.replace("{first}", str(facts["first_pending"]))
+                   .replace("{count}", str(facts["pending"])))
+        return [
+            Target(f"POST reply, {label}", thread_path(THREAD), cached=False,
+                   script=REPLY_LUA.replace("{parent}", str(facts["parent"]))),
+            Target(f"approve reply, {label}", f"/api/moderation/comments/{facts['first_pending']}/approve",
+                   headers={"Authorization": f"Bearer {facts['token']}"}, cached=False, script=approve),
+        ]
+    return targets
+
+
 def thread_path(slug: str) -> str:
     return f"/api/posts/{slug}/comments"
 
@@ -334,5 +384,23 @@ SCENARIOS: dict[str, Scenario] = {
         "GET /api/page against the five requests it replaces; cached reads",
         load_demo_page,
         page_targets,
+    ),
+    "notify-off": Scenario(
+        "notify-off",
+        "a reply posted and a pending reply approved, with 5 subscribers to its parent; no SMTP_URL, no webhook, "
+        "no moderator mail (MODERATION=pre, DUPLICATE_WINDOW_SECONDS=0, RATELIMIT_ENABLED=false)",
+        load_subscribed, notify_targets("notify off"), env=NOTIFY_OFF,
+    ),
+    "notify-on": Scenario(
+        "notify-on",
+        "the same with SMTP_URL, MODERATOR_EMAILS and MODERATION_WEBHOOK_URL set: each request also writes its "
+        "jobs (moderator mail and webhook; reply notices, grouped per subscriber)",
+        load_subscribed, notify_targets("notify on"), env=NOTIFY_ON,
+    ),
+    "notify-digest": Scenario(
+        "notify-digest",
+        "notify-on with MODERATOR_DIGEST_MINUTES=60: a new reply adds its id to the hour's digest job instead of "
+        "a composed mail",
+        load_subscribed, notify_targets("digest"), env=NOTIFY_DIGEST,
     ),
 }

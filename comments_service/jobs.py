@@ -98,6 +98,27 @@ def enqueue(kind: str, payload: dict[str, Any], *, delay_seconds: float = 0, key
     }])
 
 
+def gather(kind: str, key: str, field: str, item: Any, payload: dict[str, Any], *,
+           delay_seconds: float = 0) -> None:
+    """Add ``item`` to the list ``field`` of the pending job of ``kind`` and ``key``, adding that job if none waits.
+
+    In the caller's transaction (the caller commits): a digest of what comes
+    in until the job is due. The pending row is locked until the commit, so
+    two transactions gathering at once each add their item; an item that
+    comes while the job already runs goes to a new job of the same key.
+    """
+    for _ in range(3):
+        enqueue(kind, {**payload, field: []}, delay_seconds=delay_seconds, key=key)
+        job = db.session.scalar(select(Job).where(Job.kind == kind, Job.key == key, Job.state == JobState.PENDING)
+                                .with_for_update())
+        if job is not None:  # else a worker claimed it between the two statements: add a new one
+            items = [*job.payload.get(field, []), item]
+            job.payload = {**job.payload, **payload, field: items}
+            job.updated_at = utcnow()
+            return
+    raise RuntimeError(f"no pending {kind} job {key!r} to add to")
+
+
 def now_expr() -> Any:
     """Return the time to compare with: the database's clock on PostgreSQL (one clock for every machine)."""
     return func.now() if dialect_name() == "postgresql" else utcnow()

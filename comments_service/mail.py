@@ -8,6 +8,7 @@ headers), so no server extension is needed.
 """
 from __future__ import annotations
 
+import functools
 import re
 import smtplib
 import ssl
@@ -19,9 +20,11 @@ from email.utils import format_datetime, getaddresses, make_msgid, parseaddr
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from blinker import Namespace
 from flask import Flask, current_app
 
 from . import jobs
+from .extensions import db
 from .times import utcnow
 
 KIND = "mail"
@@ -32,6 +35,14 @@ THREAD_ID = re.compile(r"[^A-Za-z0-9._-]")
 # RFC 5322's line limit: a long header without spaces (List-Unsubscribe's <URL>) stays as it is. At the
 # usual 78 the email package would turn it into encoded words, which RFC 8058 mail clients do not read.
 WIRE = SMTP.clone(max_line_length=998)
+# Told, outside any transaction, of addresses a server refused for good (5xx): ``bounced.send(None, addresses=[...])``.
+bounced = Namespace().signal("mail-bounced")
+
+
+@functools.cache
+def _tls() -> ssl.SSLContext:
+    # Loading the system's CA certificates takes a while: once per process, and only when TLS is used.
+    return ssl.create_default_context()
 
 
 @dataclass(frozen=True)
@@ -66,13 +77,12 @@ class Smtp:
 
     def connect(self, timeout: float) -> smtplib.SMTP:
         """Open an SMTP connection, with TLS and login as configured."""
-        context = ssl.create_default_context()
         if self.implicit_tls:
-            connection: smtplib.SMTP = smtplib.SMTP_SSL(self.host, self.port, timeout=timeout, context=context)
+            connection: smtplib.SMTP = smtplib.SMTP_SSL(self.host, self.port, timeout=timeout, context=_tls())
         else:
             connection = smtplib.SMTP(self.host, self.port, timeout=timeout)
             if self.starttls:
-                connection.starttls(context=context)
+                connection.starttls(context=_tls())
         if self.username:
             connection.login(self.username, self.password or "")
         return connection
@@ -140,19 +150,57 @@ def queue(message: EmailMessage, *, key: str | None = None, delay_seconds: float
     return True
 
 
+def _permanent(code: int) -> bool:
+    return 500 <= code < 600
+
+
 @jobs.handler(KIND)
 def send(payload: dict[str, Any]) -> None:
-    """Send a queued message; an address every server refuses for good fails the job at once."""
+    """Send a queued message; a permanent refusal (5xx) of an address marks it bounced, a temporary one (4xx) retries.
+
+    Refused at RCPT for good: those addresses are told to :data:`bounced`;
+    the others got the mail, or get a job of their own if their refusal was
+    temporary. A 5xx answer to the message itself (DATA) bounces the address
+    of a one-recipient mail. A mail nobody will take fails at once.
+    """
     url = current_app.config.get("SMTP_URL")
     if not url:
         raise RuntimeError("SMTP_URL is not set on the worker; the mail waits")
     with Smtp.parse(url).connect(current_app.config["SMTP_TIMEOUT_SECONDS"]) as connection:
         try:
-            connection.sendmail(payload["from"], payload["to"], payload["message"])
-        except smtplib.SMTPRecipientsRefused as refused:
-            if all(500 <= code < 600 for code, _ in refused.recipients.values()):
-                raise jobs.GiveUp(f"every recipient refused: {refused.recipients}") from refused
-            raise
+            refused, delivered = connection.sendmail(payload["from"], payload["to"], payload["message"]), True
+        except smtplib.SMTPRecipientsRefused as error:
+            refused, delivered = error.recipients, False
+        except smtplib.SMTPDataError as error:
+            if not _permanent(error.smtp_code):
+                raise
+            if len(payload["to"]) == 1:
+                _bounce(payload["to"])
+            raise jobs.GiveUp(f"message refused for good: {error.smtp_code} {_text(error.smtp_error)}") from None
+    for_good = [address for address, (code, _) in refused.items() if _permanent(code)]
+    for_now = [address for address in refused if address not in for_good]
+    if not delivered and not for_good:
+        raise RuntimeError(f"every recipient refused for now: {_said(refused)}")
+    _bounce(for_good)
+    if for_now:  # the others have the mail, or never will: these wait, in a job of their own
+        jobs.enqueue(KIND, {**payload, "to": for_now, "summary": f"mail to {', '.join(for_now)[:80]} (again)"},
+                     delay_seconds=current_app.config["JOBS_BACKOFF_SECONDS"])
+        db.session.commit()
+    if not delivered:
+        raise jobs.GiveUp(f"every recipient refused, for good: {_said(refused)}")
+
+
+def _text(said: bytes | str) -> str:
+    return said.decode(errors="replace") if isinstance(said, bytes) else said
+
+
+def _said(refused: dict[str, tuple[int, bytes]]) -> str:
+    return "; ".join(f"{address}: {code} {_text(text)}" for address, (code, text) in refused.items())
+
+
+def _bounce(addresses: list[str]) -> None:
+    if addresses:
+        bounced.send(None, addresses=addresses)
 
 
 def init_app(app: Flask) -> None:

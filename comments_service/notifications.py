@@ -7,40 +7,19 @@ it. Links come from :func:`links.message_url` (``PUBLIC_URL``, or a checked host
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlencode
 
 from flask import Flask, current_app
 
-from . import events, links, mail, moderator_mail, webhook
+from . import events, mail, moderator_mail, webhook
 from .models import Comment, CommentStatus
 
-
-def link(path: str, fragment: str = "", **query: Any) -> str | None:
-    """Return the URL of a page of the service for a message read elsewhere (None with no safe root).
-
-    None values of ``query`` are left out.
-    """
-    params = urlencode({name: value for name, value in query.items() if value is not None})
-    return links.message_url(f"{path}{'?' + params if params else ''}{'#' + fragment if fragment else ''}")
-
-
-def moderators() -> list[str]:
-    """Return the addresses in MODERATOR_EMAILS."""
-    found = current_app.config.get("MODERATOR_EMAILS") or []
-    if isinstance(found, str):
-        found = found.replace(",", " ").split()
-    return [address for address in found if "@" in address]
+moderators = moderator_mail.moderators
+moderate_link = moderator_mail.moderate_link
 
 
 def wanted() -> bool:
     """Tell whether anyone hears of status changes (a webhook, or moderators with mail on)."""
     return bool(current_app.config.get("MODERATION_WEBHOOK_URL")) or (mail.enabled() and bool(moderators()))
-
-
-def moderate_link(comment: Comment, status: CommentStatus) -> str | None:
-    """Link to a comment on the moderation desk, in the tab of ``status``."""
-    shown = status.value if status != CommentStatus.DELETED else None
-    return link("/moderate", fragment=f"c{comment.id}-title", status=shown, post=comment.post.slug)
 
 
 def _on_moved(sender: Any, comment: Comment, old: CommentStatus | None, new: CommentStatus) -> None:
@@ -51,7 +30,10 @@ def _on_moved(sender: Any, comment: Comment, old: CommentStatus | None, new: Com
         webhook.enqueue(webhook.payload(comment, old, new, moderate_link(comment, new)))
     addresses = moderators()
     if new == CommentStatus.PENDING and addresses and mail.enabled():
-        mail.queue(moderator_mail.compose(comment, addresses, moderate_link(comment, new)))
+        if moderator_mail.digest_minutes() > 0:
+            moderator_mail.add_to_digest(comment)
+        else:
+            mail.queue(moderator_mail.compose(comment, addresses, moderate_link(comment, new)))
 
 
 events.moved.connect(_on_moved)

@@ -4,7 +4,8 @@ A reader who posts with ``notify: true`` subscribes their address to the
 replies to that comment. The address gets nothing until its owner confirms
 from the link mailed to it (one confirmation mail an hour at most); once
 confirmed, later subscriptions of the same address are active at once. An
-address that stopped all mail (or bounced) is not subscribed again by anyone
+address that stopped all mail (or bounced: an SMTP server refused it for good,
+or ``flask notifications bounced``) is not subscribed again by anyone
 typing it: only its owner, from a link of ours, lifts that. Pages that open
 from links only look (:func:`look`); their forms change state.
 """
@@ -170,13 +171,27 @@ def stop_thread(token: str) -> Found:
 
 
 def mark_bounced(email: str) -> bool:
-    """Record that an address does not take mail (a bounce report); commit. Return whether it is known."""
+    """Record that an address does not take mail (a bounce); drop the mails waiting for it; commit.
+
+    Return whether the address is known (one that only moderators' mail goes to is not).
+    """
     address = db.session.scalar(select(MailAddress).where(MailAddress.email == email).with_for_update())
     if address is None:
+        db.session.rollback()
         return False
     address.bounced_at = address.bounced_at or utcnow()
+    _drop_waiting_mail(email)
     db.session.commit()
     return True
+
+
+def _on_bounced(sender: Any, addresses: list[str]) -> None:
+    # Told by the mail job of addresses an SMTP server refused for good (5xx): nothing more goes to them.
+    for email in addresses:
+        mark_bounced(email.strip().lower())
+
+
+mail.bounced.connect(_on_bounced)
 
 
 def of_address(email: str) -> dict[str, Any] | None:

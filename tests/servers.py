@@ -273,10 +273,16 @@ class RedisSentinel:
 
 
 class SmtpServer:
-    """A private SMTP server (aiosmtpd) on a spare port that keeps every message it accepts; it can be down and up."""
+    """A private SMTP server (aiosmtpd) on a spare port that keeps every message it accepts; it can be down and up.
+
+    ``refuse`` maps an address to the answer its RCPT gets instead of 250 (``"550 5.1.1 no such user"``,
+    ``"451 4.3.0 try later"``); ``refuse_data`` likewise answers DATA for a message to that address.
+    """
 
     def __init__(self, port: int | None = None) -> None:
         self.port = port or free_port()
+        self.refuse: dict[str, str] = {}
+        self.refuse_data: dict[str, str] = {}
         self.messages: list[Envelope] = []
         self.lock = threading.Lock()
         self.arrived = threading.Condition(self.lock)
@@ -294,7 +300,17 @@ class SmtpServer:
         server = self
 
         class Keep:
+            async def handle_RCPT(self, smtp: Any, session: Any, envelope: Any, address: str,  # noqa: N802
+                                  options: list[str]) -> str:
+                if address in server.refuse:
+                    return server.refuse[address]
+                envelope.rcpt_tos.append(address)
+                return "250 OK"
+
             async def handle_DATA(self, smtp: Any, session: Any, envelope: Any) -> str:  # noqa: N802 - aiosmtpd's name
+                for address in envelope.rcpt_tos:
+                    if address in server.refuse_data:
+                        return server.refuse_data[address]
                 with server.arrived:
                     server.messages.append(Envelope(
                         envelope.mail_from, list(envelope.rcpt_tos),
