@@ -11,7 +11,8 @@ Nothing else in the service decides how a statement runs:
 - **No ping per request.** Pooled connections are pinged before use by
   commands and threads only. A request whose connection turns out dead before
   it sent anything that may change data is answered again on a new
-  connection (:func:`dispatch`); one that had sent a write answers 503.
+  connection (:func:`dispatch`); one that had sent a write answers 503,
+  unless the write is marked :data:`REPEATABLE`.
 - **Pipelined reads** (:func:`read_together`): several SELECTs in one round
   trip through psycopg's pipeline mode.
 - **No session state.** No statement is prepared on the server, and nothing
@@ -25,7 +26,7 @@ import logging
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from flask import Flask, g, has_request_context, request
+from flask import Flask, g, has_app_context, has_request_context, request
 from flask_sqlalchemy.session import Session
 from psycopg.rows import namedtuple_row
 from sqlalchemy import Dialect, Executable, Table, event
@@ -39,6 +40,8 @@ from . import extensions  # extensions builds db with RoutingSession: refer to i
 log = logging.getLogger(__name__)
 
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+# The execution option of a write that may run twice (a like, under its unique constraint): see dispatch.
+REPEATABLE = "repeatable"
 CONNECT_TIMEOUT_SECONDS = 5
 
 
@@ -48,17 +51,16 @@ def reading() -> bool:
 
 
 class RoutingSession(Session):
-    """Flask-SQLAlchemy's session, bound to the autocommit engine while a request only reads.
+    """Flask-SQLAlchemy's session, bound to the autocommit engine while a request only reads (or writes standalone).
 
-    SQLAlchemy's documented way to route statements (``Session.get_bind``);
-    both engines share one pool, which restores a connection's isolation
-    level when it comes back.
+    SQLAlchemy's documented way to route statements (``Session.get_bind``); both engines
+    share one pool, which restores a connection's isolation level when it comes back.
     """
 
     def get_bind(self, *args: Any, **kwargs: Any) -> Any:
-        """Return the engine for this statement: autocommit for reading requests."""
+        """Return the engine for this statement: autocommit for reading requests and standalone statements."""
         bind = super().get_bind(*args, **kwargs)
-        if reading() and isinstance(bind, Engine):
+        if (reading() or g.get("db_standalone", False)) and isinstance(bind, Engine):
             return _autocommit(bind)
         return bind
 
@@ -69,12 +71,25 @@ def _autocommit(engine: Engine) -> Engine:
 
 
 def standalone_statements() -> None:
-    """Run this request's next statements each on their own, in autocommit, unless a transaction has begun.
+    """Route the next statements, until the session's transaction ends, to the autocommit engine, as reads are.
 
-    For a write made by a single statement, which then commits itself.
+    For a write made by a single statement, which then commits itself. Not once a transaction has begun.
     """
     if not extensions.db.session().in_transaction():
-        extensions.db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+        g.db_standalone = True
+
+
+def transactions_again() -> None:
+    """End what :func:`standalone_statements` began: the next statements run in a transaction."""
+    if g.get("db_standalone", False):
+        extensions.db.session.commit()  # nothing to commit; it ends the standalone statements
+
+
+@event.listens_for(RoutingSession, "after_transaction_end")
+def _end_standalone(session: Any, transaction: Any) -> None:
+    # Standalone statements last as long as the session's transaction.
+    if transaction.parent is None and has_app_context():
+        g.pop("db_standalone", None)
 
 
 def init_app(app: Flask) -> None:
@@ -148,8 +163,9 @@ def _ping_outside_requests(dialect: Dialect) -> Callable[[Any, Any, Any], None]:
 def _note_writes(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, executemany: bool) -> None:
     # Remember that this request sent what may change data: it is never
     # answered twice. Only compiled SELECTs are known to change nothing
-    # (read_together sends only reads, with no execution context).
-    if context is None or not has_request_context():
+    # (read_together sends only reads, with no execution context), and a
+    # write marked REPEATABLE changes nothing more when run again.
+    if context is None or not has_request_context() or context.execution_options.get(REPEATABLE, False):
         return
     compiled = context.compiled
     if compiled is None or not getattr(compiled.statement, "is_select", False):
@@ -158,10 +174,8 @@ def _note_writes(conn: Any, cursor: Any, statement: str, parameters: Any, contex
 
 def _sqlite_pragmas(connection: Any, record: Any) -> None:
     # SQLite leaves foreign keys off unless asked; WAL lets readers run during a write.
-    cursor = connection.cursor()
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.close()
+    connection.execute("PRAGMA foreign_keys=ON")
+    connection.execute("PRAGMA journal_mode=WAL")
 
 
 def dialect_name() -> str:
