@@ -2,25 +2,22 @@
 
 Nothing else in the service decides how a statement runs:
 
-- **Reads stand alone.** A GET or HEAD request's session is bound to an
-  autocommit copy of the engine (same pool): each SELECT runs with no BEGIN
-  before it and no ROLLBACK after the request, two round trips fewer on every
-  cache miss. Every other request, command and thread gets transactions.
-- **A write of one statement** may ask for the same (:func:`standalone_statements`):
-  the statement commits itself.
+- **Reads stand alone.** A GET or HEAD request's session is bound to an autocommit copy of the
+  engine (same pool): no BEGIN before a SELECT, no ROLLBACK after. A write of one statement may
+  ask for the same (:func:`standalone_statements`). Everything else gets transactions.
 - **No ping per request.** Pooled connections are pinged before use by
   commands and threads only. A request whose connection turns out dead before
   it sent anything that may change data is answered again on a new
   connection (:func:`dispatch`); one that had sent a write answers 503,
   unless the write is marked :data:`REPEATABLE`.
-- **Pipelined reads** (:func:`read_together`): several SELECTs in one round
-  trip through psycopg's pipeline mode.
+- **Reads straight to the driver** (:func:`read_together`, :func:`read_first`): several in one round trip.
 - **No session state.** No statement is prepared on the server, and nothing
   sets, locks or listens beyond its transaction, so ``DATABASE_URL`` may point
   at PgBouncer in transaction pooling mode.
 """
 from __future__ import annotations
 
+import contextlib
 import functools
 import logging
 from collections.abc import Callable, Mapping, Sequence
@@ -131,10 +128,9 @@ def release_session(exc: BaseException | None) -> None:
 def dispatch(run: Callable[[], Any]) -> Any:
     """Run a request's view; if its pooled connection was dead and nothing was written, run it once more.
 
-    The failed statement made SQLAlchemy drop every connection as old as that
-    one, so the second try connects afresh, and answers 503 only if the
-    database itself is down. A request that had sent a write is not run again
-    (the write may have happened): it answers 503.
+    The failed statement made SQLAlchemy drop every connection as old as that one, so the second
+    try connects afresh (503 only if the database is down). A request that had sent a write (not
+    REPEATABLE) is not run again: the write may have happened; it answers 503.
     """
     try:
         return run()
@@ -161,10 +157,8 @@ def _ping_outside_requests(dialect: Dialect) -> Callable[[Any, Any, Any], None]:
 
 
 def _note_writes(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, executemany: bool) -> None:
-    # Remember that this request sent what may change data: it is never
-    # answered twice. Only compiled SELECTs are known to change nothing
-    # (read_together sends only reads, with no execution context), and a
-    # write marked REPEATABLE changes nothing more when run again.
+    # Remember that this request sent what may change data: it is never answered twice. Only compiled
+    # SELECTs (and read_together's, with no context) change nothing; a REPEATABLE write, nothing more.
     if context is None or not has_request_context() or context.execution_options.get(REPEATABLE, False):
         return
     compiled = context.compiled
@@ -180,7 +174,7 @@ def _sqlite_pragmas(connection: Any, record: Any) -> None:
 
 def dialect_name() -> str:
     """Name the database the session talks to: 'postgresql' or 'sqlite'."""
-    return extensions.db.session.get_bind().dialect.name
+    return extensions.db.engine.dialect.name  # the session's binds all share this engine's dialect
 
 
 def insert_ignore(table: Table, rows: Sequence[dict[str, Any]], returning: Any = None) -> Any:
@@ -201,10 +195,9 @@ Query = tuple[Executable, Mapping[str, Any]]
 def read_together(*queries: Query) -> list[list[Any]]:
     """Run read-only statements and return each one's rows, whose columns read by name.
 
-    Through psycopg they go out together, one round trip for all (pipeline
-    mode), straight to the driver. Other drivers run them one by one through
-    SQLAlchemy. Statements are compiled once each: pass ones that are built
-    once (module constants) and take their values as bind parameters.
+    Through psycopg they go out together (pipeline mode, when more than one), straight to the
+    driver; other drivers run them one by one through SQLAlchemy. Compiled once each: pass statements
+    built once (module constants), their values as bind parameters; none that needs bind processing.
     """
     connection = extensions.db.session.connection()
     dialect = connection.dialect
@@ -212,11 +205,13 @@ def read_together(*queries: Query) -> list[list[Any]]:
         return [list(connection.execute(statement, params)) for statement, params in queries]
     driver = connection.connection.driver_connection
     plans = [_compiled(statement, dialect) for statement, _ in queries]
+    if None in plans:
+        raise TypeError("a statement needs SQLAlchemy's parameter processing; run it through SQLAlchemy")
     # Listeners of the engine's statements (query counters, logs) see these too.
     events = connection.dispatch
     sent = []
     try:
-        with driver.pipeline():  # type: ignore[union-attr]
+        with driver.pipeline() if len(plans) > 1 else contextlib.nullcontext():  # type: ignore[union-attr]
             for plan, (_, params) in zip(plans, queries, strict=True):
                 cursor = driver.cursor(row_factory=namedtuple_row)  # type: ignore[union-attr]
                 values = plan.construct_params(params)
@@ -224,8 +219,7 @@ def read_together(*queries: Query) -> list[list[Any]]:
                 cursor.execute(plan.string, values)
                 sent.append((cursor, plan.string, values))
         rows = [cursor.fetchall() for cursor, _, _ in sent]
-        for cursor, _, _ in sent:
-            cursor.close()
+        [cursor.close() for cursor, _, _ in sent]
     except dialect.loaded_dbapi.Error as error:
         # As SQLAlchemy does for its own statements: a dead connection is dropped, the error is its kind.
         dead = dialect.is_disconnect(error, driver, None)
@@ -240,11 +234,17 @@ def read_together(*queries: Query) -> list[list[Any]]:
     return rows
 
 
+def read_first(statement: Executable, params: Mapping[str, Any]) -> Any:
+    """Return the first row of one read-only statement, or None: straight to the driver if it can (read_together)."""
+    connection = extensions.db.session.connection()
+    if connection.dialect.driver == "psycopg" and _compiled(statement, connection.dialect) is not None:
+        rows = read_together((statement, params))[0]
+        return rows[0] if rows else None
+    return connection.execute(statement, params).first()
+
+
 @functools.lru_cache(maxsize=64)
-def _compiled(statement: Executable, dialect: Dialect) -> Compiled:
-    plan = statement.compile(dialect=dialect)
-    # Values the driver cannot take as they are would need SQLAlchemy's bind processing.
+def _compiled(statement: Executable, dialect: Dialect) -> Compiled | None:
+    plan = statement.compile(dialect=dialect)  # None: values the driver cannot take as they are
     processed = [name for name, bind in plan.binds.items() if bind.type.dialect_impl(dialect).bind_processor(dialect)]
-    if processed or "POSTCOMPILE" in plan.string:
-        raise TypeError(f"statement needs SQLAlchemy's parameter processing ({processed}); run it through SQLAlchemy")
-    return plan
+    return None if processed or "POSTCOMPILE" in plan.string else plan
