@@ -149,7 +149,7 @@ def child(args: argparse.Namespace) -> None:
 
 
 def totals(directory: Path) -> list[int]:
-    """Return the instruction counts of callgrind's dumps, in order (the final dump, at exit, last)."""
+    """Return the instruction counts of callgrind's numbered dumps, in order (the one at exit, cg.out, is not read)."""
     files = sorted(directory.glob("cg.out.*"), key=lambda p: int(p.suffix[1:]))
     found = []
     for path in files:
@@ -204,7 +204,7 @@ def main(argv: list[str] | None = None) -> None:
             print(f"== {kind}: {args.requests} requests ==")
             print(report[f"wsgi/{kind}"]["profile"])
         return
-    # Dumps: start-up and warm-up, then one per batch, then what ran at exit.
+    # Dumps: start-up and warm-up, then one per batch.
     print(f"instructions per request (callgrind, {args.requests} requests each after {args.warmup} of warm-up; "
           f"rate limits {'on' if args.ratelimit else 'off'})")
     print(f"{'request':<16}" + "".join(f"{via + ' instr':>16}{'ratio':>8}" for via in VIAS))
