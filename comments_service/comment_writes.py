@@ -32,7 +32,13 @@ _C = Comment.__table__.c
 
 
 def _serializer() -> URLSafeSerializer:
-    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="edit-token")
+    return _serializer_for(current_app.config["SECRET_KEY"])
+
+
+@functools.lru_cache(maxsize=4)
+def _serializer_for(secret_key: str) -> URLSafeSerializer:
+    # Built once per key: its signer and JSON set-up cost about as much as signing itself.
+    return URLSafeSerializer(secret_key, salt="edit-token")
 
 
 def edit_deadline(comment: Any) -> datetime:
@@ -118,7 +124,7 @@ def create_comment(slug: str, data: dict[str, Any], reader: str | None, ip: str 
     assert post is not None
     verdict = spam.screen(
         author=author, email=email, website=website, body_source=body_source, body_html=body_html,
-        honeypot=data.get(spam.HONEYPOT_FIELD), found=post._mapping,
+        honeypot=data.get(spam.HONEYPOT_FIELD), found=dict(zip(post._fields, post, strict=True)),
     )
     avatar, now = auth.avatar_hash(author, email, reader), utcnow()
     row = {f"new_{name}": value for name, value in {

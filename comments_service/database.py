@@ -2,30 +2,28 @@
 
 Nothing else in the service decides how a statement runs:
 
-- **Reads stand alone.** A GET or HEAD request's session is bound to an
-  autocommit copy of the engine (same pool): each SELECT runs with no BEGIN
-  before it and no ROLLBACK after the request, two round trips fewer on every
-  cache miss. Every other request, command and thread gets transactions.
-- **A write of one statement** may ask for the same (:func:`standalone_statements`):
-  the statement commits itself.
+- **Reads stand alone.** A GET or HEAD request's session is bound to an autocommit copy of the
+  engine (same pool): no BEGIN before a SELECT, no ROLLBACK after. A write of one statement may
+  ask for the same (:func:`standalone_statements`). Everything else gets transactions.
 - **No ping per request.** Pooled connections are pinged before use by
   commands and threads only. A request whose connection turns out dead before
   it sent anything that may change data is answered again on a new
-  connection (:func:`dispatch`); one that had sent a write answers 503.
-- **Pipelined reads** (:func:`read_together`): several SELECTs in one round
-  trip through psycopg's pipeline mode.
+  connection (:func:`dispatch`); one that had sent a write answers 503,
+  unless the write is marked :data:`REPEATABLE`.
+- **Reads straight to the driver** (:func:`read_together`, :func:`read_first`): several in one round trip.
 - **No session state.** No statement is prepared on the server, and nothing
   sets, locks or listens beyond its transaction, so ``DATABASE_URL`` may point
   at PgBouncer in transaction pooling mode.
 """
 from __future__ import annotations
 
+import contextlib
 import functools
 import logging
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from flask import Flask, g, has_request_context, request
+from flask import Flask, g, has_app_context, has_request_context, request
 from flask_sqlalchemy.session import Session
 from psycopg.rows import namedtuple_row
 from sqlalchemy import Dialect, Executable, Table, event
@@ -39,6 +37,8 @@ from . import extensions  # extensions builds db with RoutingSession: refer to i
 log = logging.getLogger(__name__)
 
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+# The execution option of a write that may run twice (a like, under its unique constraint): see dispatch.
+REPEATABLE = "repeatable"
 CONNECT_TIMEOUT_SECONDS = 5
 
 
@@ -48,17 +48,16 @@ def reading() -> bool:
 
 
 class RoutingSession(Session):
-    """Flask-SQLAlchemy's session, bound to the autocommit engine while a request only reads.
+    """Flask-SQLAlchemy's session, bound to the autocommit engine while a request only reads (or writes standalone).
 
-    SQLAlchemy's documented way to route statements (``Session.get_bind``);
-    both engines share one pool, which restores a connection's isolation
-    level when it comes back.
+    SQLAlchemy's documented way to route statements (``Session.get_bind``); both engines
+    share one pool, which restores a connection's isolation level when it comes back.
     """
 
     def get_bind(self, *args: Any, **kwargs: Any) -> Any:
-        """Return the engine for this statement: autocommit for reading requests."""
+        """Return the engine for this statement: autocommit for reading requests and standalone statements."""
         bind = super().get_bind(*args, **kwargs)
-        if reading() and isinstance(bind, Engine):
+        if (reading() or g.get("db_standalone", False)) and isinstance(bind, Engine):
             return _autocommit(bind)
         return bind
 
@@ -69,12 +68,25 @@ def _autocommit(engine: Engine) -> Engine:
 
 
 def standalone_statements() -> None:
-    """Run this request's next statements each on their own, in autocommit, unless a transaction has begun.
+    """Route the next statements, until the session's transaction ends, to the autocommit engine, as reads are.
 
-    For a write made by a single statement, which then commits itself.
+    For a write made by a single statement, which then commits itself. Not once a transaction has begun.
     """
     if not extensions.db.session().in_transaction():
-        extensions.db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+        g.db_standalone = True
+
+
+def transactions_again() -> None:
+    """End what :func:`standalone_statements` began: the next statements run in a transaction."""
+    if g.get("db_standalone", False):
+        extensions.db.session.commit()  # nothing to commit; it ends the standalone statements
+
+
+@event.listens_for(RoutingSession, "after_transaction_end")
+def _end_standalone(session: Any, transaction: Any) -> None:
+    # Standalone statements last as long as the session's transaction.
+    if transaction.parent is None and has_app_context():
+        g.pop("db_standalone", None)
 
 
 def init_app(app: Flask) -> None:
@@ -116,10 +128,9 @@ def release_session(exc: BaseException | None) -> None:
 def dispatch(run: Callable[[], Any]) -> Any:
     """Run a request's view; if its pooled connection was dead and nothing was written, run it once more.
 
-    The failed statement made SQLAlchemy drop every connection as old as that
-    one, so the second try connects afresh, and answers 503 only if the
-    database itself is down. A request that had sent a write is not run again
-    (the write may have happened): it answers 503.
+    The failed statement made SQLAlchemy drop every connection as old as that one, so the second
+    try connects afresh (503 only if the database is down). A request that had sent a write (not
+    REPEATABLE) is not run again: the write may have happened; it answers 503.
     """
     try:
         return run()
@@ -146,10 +157,9 @@ def _ping_outside_requests(dialect: Dialect) -> Callable[[Any, Any, Any], None]:
 
 
 def _note_writes(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, executemany: bool) -> None:
-    # Remember that this request sent what may change data: it is never
-    # answered twice. Only compiled SELECTs are known to change nothing
-    # (read_together sends only reads, with no execution context).
-    if context is None or not has_request_context():
+    # Remember that this request sent what may change data: it is never answered twice. Only compiled
+    # SELECTs (and read_together's, with no context) change nothing; a REPEATABLE write, nothing more.
+    if context is None or not has_request_context() or context.execution_options.get(REPEATABLE, False):
         return
     compiled = context.compiled
     if compiled is None or not getattr(compiled.statement, "is_select", False):
@@ -158,15 +168,13 @@ def _note_writes(conn: Any, cursor: Any, statement: str, parameters: Any, contex
 
 def _sqlite_pragmas(connection: Any, record: Any) -> None:
     # SQLite leaves foreign keys off unless asked; WAL lets readers run during a write.
-    cursor = connection.cursor()
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.close()
+    connection.execute("PRAGMA foreign_keys=ON")
+    connection.execute("PRAGMA journal_mode=WAL")
 
 
 def dialect_name() -> str:
     """Name the database the session talks to: 'postgresql' or 'sqlite'."""
-    return extensions.db.session.get_bind().dialect.name
+    return extensions.db.engine.dialect.name  # the session's binds all share this engine's dialect
 
 
 def insert_ignore(table: Table, rows: Sequence[dict[str, Any]], returning: Any = None) -> Any:
@@ -187,10 +195,9 @@ Query = tuple[Executable, Mapping[str, Any]]
 def read_together(*queries: Query) -> list[list[Any]]:
     """Run read-only statements and return each one's rows, whose columns read by name.
 
-    Through psycopg they go out together, one round trip for all (pipeline
-    mode), straight to the driver. Other drivers run them one by one through
-    SQLAlchemy. Statements are compiled once each: pass ones that are built
-    once (module constants) and take their values as bind parameters.
+    Through psycopg they go out together (pipeline mode, when more than one), straight to the
+    driver; other drivers run them one by one through SQLAlchemy. Compiled once each: pass statements
+    built once (module constants), their values as bind parameters; none that needs bind processing.
     """
     connection = extensions.db.session.connection()
     dialect = connection.dialect
@@ -198,11 +205,13 @@ def read_together(*queries: Query) -> list[list[Any]]:
         return [list(connection.execute(statement, params)) for statement, params in queries]
     driver = connection.connection.driver_connection
     plans = [_compiled(statement, dialect) for statement, _ in queries]
+    if None in plans:
+        raise TypeError("a statement needs SQLAlchemy's parameter processing; run it through SQLAlchemy")
     # Listeners of the engine's statements (query counters, logs) see these too.
     events = connection.dispatch
     sent = []
     try:
-        with driver.pipeline():  # type: ignore[union-attr]
+        with driver.pipeline() if len(plans) > 1 else contextlib.nullcontext():  # type: ignore[union-attr]
             for plan, (_, params) in zip(plans, queries, strict=True):
                 cursor = driver.cursor(row_factory=namedtuple_row)  # type: ignore[union-attr]
                 values = plan.construct_params(params)
@@ -210,8 +219,7 @@ def read_together(*queries: Query) -> list[list[Any]]:
                 cursor.execute(plan.string, values)
                 sent.append((cursor, plan.string, values))
         rows = [cursor.fetchall() for cursor, _, _ in sent]
-        for cursor, _, _ in sent:
-            cursor.close()
+        [cursor.close() for cursor, _, _ in sent]
     except dialect.loaded_dbapi.Error as error:
         # As SQLAlchemy does for its own statements: a dead connection is dropped, the error is its kind.
         dead = dialect.is_disconnect(error, driver, None)
@@ -226,11 +234,17 @@ def read_together(*queries: Query) -> list[list[Any]]:
     return rows
 
 
+def read_first(statement: Executable, params: Mapping[str, Any]) -> Any:
+    """Return the first row of one read-only statement, or None: straight to the driver if it can (read_together)."""
+    connection = extensions.db.session.connection()
+    if connection.dialect.driver == "psycopg" and _compiled(statement, connection.dialect) is not None:
+        rows = read_together((statement, params))[0]
+        return rows[0] if rows else None
+    return connection.execute(statement, params).first()
+
+
 @functools.lru_cache(maxsize=64)
-def _compiled(statement: Executable, dialect: Dialect) -> Compiled:
-    plan = statement.compile(dialect=dialect)
-    # Values the driver cannot take as they are would need SQLAlchemy's bind processing.
+def _compiled(statement: Executable, dialect: Dialect) -> Compiled | None:
+    plan = statement.compile(dialect=dialect)  # None: values the driver cannot take as they are
     processed = [name for name, bind in plan.binds.items() if bind.type.dialect_impl(dialect).bind_processor(dialect)]
-    if processed or "POSTCOMPILE" in plan.string:
-        raise TypeError(f"statement needs SQLAlchemy's parameter processing ({processed}); run it through SQLAlchemy")
-    return plan
+    return None if processed or "POSTCOMPILE" in plan.string else plan

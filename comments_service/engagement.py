@@ -12,13 +12,14 @@ a post unless AUTO_CREATE_POSTS_FOR_LIKES says so.
 from __future__ import annotations
 
 from flask import current_app
-from sqlalchemy import Table, delete, select, update
+from sqlalchemy import String, Table, bindparam, delete, select, update
+from sqlalchemy.dialects import postgresql
 
 from . import events, ratelimit
-from .database import insert_ignore
+from .database import REPEATABLE, dialect_name, insert_ignore, standalone_statements, transactions_again
 from .errors import not_found
 from .extensions import db
-from .models import Comment, CommentLike, CommentStatus, Post, PostLike
+from .models import Comment, CommentLike, CommentStatus, Post, PostLike, TZDateTime
 from .posts import find_post, post_for_write
 from .times import utcnow
 
@@ -30,6 +31,19 @@ def like_post(slug: str, reader: str) -> dict[str, int | bool]:
     address and this post, and only a new one: a reader liking again costs
     nothing, and taking a like back gives none of the budget back.
     """
+    retold = False
+    if not ratelimit.counting("RATELIMIT_LIKES_PER_POST") and dialect_name() == "postgresql":
+        # Nothing to count between the insert and the count: one statement, committing itself.
+        standalone_statements()
+        found = db.session.execute(_LIKE_COUNTED, {"liked_slug": slug, "liker": reader, "liked_at": utcnow()}).first()
+        if found is not None:
+            db.session.commit()
+            events.notify(slug, events.LIKES)
+            return {"like_count": found.like_count, "liked": True}
+        # Liked before (perhaps by this very request, sent again after a dead connection: so the caches
+        # are told anyway), or no such post: the general way tells which.
+        transactions_again()
+        retold = True
     post = post_for_write(slug, create=current_app.config["AUTO_CREATE_POSTS_FOR_LIKES"])
     if post is None:
         raise not_found("Post")
@@ -43,7 +57,31 @@ def like_post(slug: str, reader: str) -> dict[str, int | bool]:
             db.session.rollback()  # the like just inserted is not kept
             raise
         count = _shift(Post.__table__, post.id, +1)
-    return _finish(count, Post.__table__, post.id, slug, events.LIKES, liked=True)
+    return _finish(count, Post.__table__, post.id, slug, events.LIKES, liked=True, tell=retold)
+
+
+_POSTS, _POST_LIKES = Post.__table__, PostLike.__table__
+# A new like of a known post and its count, in one statement (PostgreSQL): WITH target AS (SELECT the post),
+# new_like AS (INSERT ... ON CONFLICT DO NOTHING RETURNING) UPDATE posts ... FROM new_like RETURNING like_count.
+# No row: the reader liked it before, or there is no such post.
+_TARGET = select(_POSTS.c.id).where(_POSTS.c.slug == bindparam("liked_slug")).cte("target")
+_NEW_LIKE = (
+    postgresql.insert(_POST_LIKES)
+    .from_select(["post_id", "reader_hash", "created_at"],
+                 select(_TARGET.c.id, bindparam("liker", type_=String), bindparam("liked_at", type_=TZDateTime)))
+    .on_conflict_do_nothing()
+    .returning(_POST_LIKES.c.post_id)
+    .cte("new_like")
+)
+_LIKE_COUNTED = (
+    update(_POSTS)
+    .where(_POSTS.c.id == _NEW_LIKE.c.post_id)
+    # Given, not left to onupdate: SQLAlchemy fills no defaults in a statement of this shape.
+    .values(like_count=_POSTS.c.like_count + 1, updated_at=bindparam("liked_at", type_=TZDateTime))
+    .returning(_POSTS.c.like_count)
+    # Sent again after a dead connection, it adds nothing the first one added (the unique constraint).
+    .execution_options(**{REPEATABLE: True})
+)
 
 
 def unlike_post(slug: str, reader: str) -> dict[str, int | bool]:
@@ -95,9 +133,10 @@ def _remove(likes: Table, column: str, target_id: int, reader: str, counted: Tab
     return None if deleted is None else _shift(counted, target_id, -1)
 
 
-def _finish(count: int | None, counted: Table, row_id: int, slug: str, kind: str, liked: bool) -> dict[str, int | bool]:
-    # Commit, then tell the caches, and only when something changed.
-    changed = count is not None
+def _finish(count: int | None, counted: Table, row_id: int, slug: str, kind: str, liked: bool,
+            tell: bool = False) -> dict[str, int | bool]:
+    # Commit, then tell the caches, and only when something changed (or may have: ``tell``).
+    changed = count is not None or tell
     if count is None:
         count = db.session.scalar(select(counted.c.like_count).where(counted.c.id == row_id)) or 0
     db.session.commit()

@@ -8,7 +8,7 @@ from sqlalchemy import Row, Select, bindparam, select
 from sqlalchemy.orm import lazyload
 
 from . import slugs
-from .database import insert_ignore
+from .database import insert_ignore, read_first
 from .errors import invalid, not_found
 from .extensions import db
 from .models import Post
@@ -50,7 +50,7 @@ def post_for_write(
     """
     params = {**(params or {}), "slug": slug}
     if slugs.is_slug(slug):
-        row = db.session.execute(statement, params).first()
+        row = read_first(statement, params)
         if row is not None:
             return row
     if not current_app.config["AUTO_CREATE_POSTS"]:

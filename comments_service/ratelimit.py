@@ -152,6 +152,12 @@ def _count(setting: str, *identifiers: str) -> Budget | None:
     return budget
 
 
+def counting(setting: str) -> bool:
+    """Tell whether :func:`check` on ``setting`` would count a hit now (limits on, in a request not yet counted)."""
+    limits: Limits = current_app.extensions["rate_limits"]
+    return limits.enabled and has_request_context() and _known(setting) not in g.get("rate_counted", ())
+
+
 def check(setting: str, *identifiers: str) -> None:
     """Count one hit of this client on ``setting`` for the thing ``identifiers`` name; raise RateLimited past it."""
     _count(_known(setting), *identifiers)

@@ -37,6 +37,28 @@ def test_like_and_unlike_a_post(client, editor):
     assert post["liked"] is False and post["like_count"] == 1
 
 
+def post_row(app, slug: str) -> tuple:
+    with app.app_context():
+        post = db.session.scalar(select(Post).where(Post.slug == slug))
+        db.session.rollback()
+        return post.like_count, post.updated_at
+
+
+def test_a_new_like_is_counted_and_stamps_the_post_once(app, client, editor):
+    # One statement writes the like, its count and the post's updated_at; a repeat writes nothing.
+    publish(client, editor, "stamped")
+    _, published = post_row(app, "stamped")
+    assert client.post("/api/posts/stamped/likes", headers=READER).get_json() == {"like_count": 1, "liked": True}
+    count, liked_at = post_row(app, "stamped")
+    assert count == 1 and liked_at > published
+    assert client.post("/api/posts/stamped/likes", headers=READER).get_json() == {"like_count": 1, "liked": True}
+    assert post_row(app, "stamped") == (1, liked_at)
+    with app.app_context():
+        rows = db.session.execute(select(PostLike.reader_hash, PostLike.created_at).join(Post)
+                                  .where(Post.slug == "stamped")).all()
+    assert len(rows) == 1 and rows[0].created_at == liked_at
+
+
 UNKNOWN_SLUGS = ["fresh", "never-written-post", "x" * 200, "Mixed_Case-123"]
 
 
