@@ -5,8 +5,9 @@ stream that each process tails (one blocking ``XREAD`` per process, whatever
 the number of open streams), and the history of its scope (one post, or the
 site), which a reconnecting page replays from its ``Last-Event-ID``. Both are
 capped (``XADD MAXLEN ~``); a post's history expires a day after its last
-event. An id older than what a history still holds, or unknown to it (Redis
-lost its data), is answered ``None``: the page must start over (``reset``).
+event, the fan-in an hour after it. An id older than what a history still
+holds, or unknown to it (Redis lost its data), is answered ``None``: the page
+must start over (``reset``).
 
 Without Redis the same interface is kept in memory (:class:`LocalLog`): the
 streams work within this process only, and ``/healthz`` says so.
@@ -29,6 +30,7 @@ FANIN = PREFIX + "all"
 FANIN_MAX = 10000
 SCOPE_MAX = 500
 HISTORY_SECONDS = 86400
+FANIN_SECONDS = 3600  # a quiet hour lets the fan-in go; readers wait on it by id and see the next event all the same
 BLOCK_SECONDS = 5.0
 START = "0-0"
 
@@ -59,6 +61,7 @@ _APPEND = """
 local id = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[1], '*', 's', ARGV[4], 'e', ARGV[5], 'd', ARGV[6])
 redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[2], id, 'e', ARGV[5], 'd', ARGV[6])
 redis.call('EXPIRE', KEYS[2], ARGV[3])
+redis.call('EXPIRE', KEYS[1], ARGV[7])
 return id
 """
 _HISTORY = """
@@ -95,7 +98,7 @@ class RedisLog:
             for scope, name, data in events:
                 ttl = HISTORY_SECONDS * (7 if scope == "site" else 1)
                 self.append_script(keys=[FANIN, scope_key(scope)],
-                                   args=[FANIN_MAX, SCOPE_MAX, ttl, scope, name, data], client=pipe)
+                                   args=[FANIN_MAX, SCOPE_MAX, ttl, scope, name, data, FANIN_SECONDS], client=pipe)
             pipe.execute()
             return True
         return bool(events) and self.client.call(run, False)

@@ -106,6 +106,21 @@ def test_a_like_on_one_page_moves_the_count_on_the_other(two_pages):
         arg=expected, timeout=2000)
 
 
+def test_a_live_update_keeps_the_reply_the_reader_is_writing(two_pages, client, moderator):
+    _, reader = two_pages
+    top = reader.locator('[data-widget="comments"] .cs-list > .cs-comment').first
+    comment_id = top.get_attribute("data-id")
+    top.locator(":scope > .cs-actions >> text=Reply").first.click()
+    reader.locator(".cs-reply-form textarea[name=body]").fill("Half a thought")
+    pinned = client.post(f"/api/moderation/comments/{comment_id}/pin", headers=moderator)
+    assert pinned.status_code == 200, pinned.get_json()
+    shown = f'.cs-comment[data-id="{comment_id}"]'
+    reader.wait_for_selector(f"{shown} .cs-pinned", timeout=3000)  # the update replaced the comment in place
+    form = reader.locator(f"{shown} > .cs-reply-form")
+    assert form.count() == 1, "the reply being written is still open under its comment"
+    assert form.locator("textarea[name=body]").input_value() == "Half a thought"
+
+
 def test_a_server_restart_mid_stream_loses_no_event(browser, server, database_url, client, moderator, monkeypatch):
     context = browser.new_context()
     page = context.new_page()

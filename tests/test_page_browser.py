@@ -29,7 +29,9 @@ def test_demo_page_makes_one_request_for_every_widget(page, live_server, demo):
     assert len(bundles) == 1, seen
     assert f"post={SLUG}" in bundles[0] and "include=post,thread,recent-posts,recent-comments,popular-tags" in bundles[0]
     assert "recent-comments.limit=5" in bundles[0]
-    assert [url for url in seen if any(single in url for single in SINGLE)] == []
+    streams = [url for url in seen if "/events" in url]
+    assert len(streams) == 1 and f"/api/posts/{SLUG}/events?site=1" in streams[0], seen  # one live stream, not a read
+    assert [url for url in seen if any(single in url for single in SINGLE) and url not in streams] == []
     assert "Do you like SpineOne?" in widget_text(page, "like")
     assert "4 comments" in page.locator(".cs-title").inner_text()
     assert page.locator('[data-widget="comments"] .cs-list > .cs-comment').count() == 3

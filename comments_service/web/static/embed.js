@@ -393,6 +393,7 @@
       ["oldest", "newest", "top"].map(function (s) { return el("option", { value: s, text: t(s), selected: s === self.sort }); }));
     this.notice = el("p", { className: "cs-notice", role: "status", "aria-live": "polite" });
     this.list = el("ul", { className: "cs-list" });
+    this.liveNotice = null; this.livePending = []; /* what waited is in the fresh data */
     this.more = el("button", { type: "button", className: "cs-button cs-more", text: t("more"), onclick: function () { self.loadMore(); } });
     root.appendChild(el("div", { className: "cs-head" }, [this.count, el("label", { className: "cs-sort" }, [t("sort") + " ", sort])]));
     root.appendChild(accountBar(this));
@@ -602,8 +603,8 @@
           if (!res.ok) return self.say(problem(res), true);
           own.text = area.value; store("cs-edit-tokens", self.edits);
           res.data.status = res.data.status || c.status;
-          var fresh = self.item(res.data);
-          li.parentNode.replaceChild(fresh, li);
+          var fresh = self.item(res.data), shown = liveShown(self, c.id) || li;
+          if (shown.parentNode) shown.parentNode.replaceChild(fresh, shown);
           if (res.data.status === "pending") {
             var mine = load("cs-pending", {}); res.data.post = self.slug; mine[c.id] = res.data; store("cs-pending", mine);
             self.say(t("editPending"));
@@ -621,7 +622,8 @@
       if (!res.ok) return self.say(problem(res), true);
       delete self.edits[c.id]; store("cs-edit-tokens", self.edits);
       var mine = load("cs-pending", {}); delete mine[c.id]; store("cs-pending", mine);
-      li.parentNode.removeChild(li);
+      var shown = liveShown(self, c.id) || li; /* a live update may have replaced the node meanwhile */
+      if (shown.parentNode) shown.parentNode.removeChild(shown);
     }, function () { self.say(t("network"), true); });
   };
 
@@ -1062,7 +1064,8 @@
   for (var lk in LIVE_STRINGS) if (!(lk in S)) S[lk] = LIVE_STRINGS[lk];
   var live = { threads: [], source: null, last: null, wait: 1000, timer: null, url: null };
   function liveThread(thread) { live.threads.push(thread); }
-  function liveThreadsOf(slug) { return live.threads.filter(function (th) { return th.slug === slug && th.list; }); }
+  /* a thread between two renders (loading again after a sign-in) has its list detached: it waits for the next render */
+  function liveThreadsOf(slug) { return live.threads.filter(function (th) { return th.slug === slug && th.list && th.list.parentNode; }); }
   function liveShown(thread, id) { return thread.root.querySelector('.cs-comment[data-id="' + id + '"]'); }
   function liveNotice(thread) {
     if (!thread.liveNotice) {
@@ -1092,9 +1095,12 @@
   function liveUpdated(c, slug) {
     liveThreadsOf(slug).forEach(function (thread) {
       var old = liveShown(thread, c.id);
-      if (!old) return;
+      if (!old || old.querySelector(":scope > .cs-edit")) return; /* the reader is editing it: their save shows it */
       var fresh = thread.item(c), replies = old.querySelector(".cs-replies"), into = fresh.querySelector(".cs-replies");
       while (replies && replies.firstChild) into.appendChild(replies.firstChild);
+      /* a reply or report the reader is writing stays open, with its text */
+      Array.prototype.forEach.call(old.querySelectorAll(":scope > .cs-reply-form, :scope > .cs-report-box"),
+        function (open) { fresh.insertBefore(open, into); });
       old.parentNode.replaceChild(fresh, old);
     });
   }
