@@ -13,6 +13,7 @@ from werkzeug.serving import make_server
 
 from tests.accounts_helpers import SSO_SECRET, sso_token
 from tests.conftest import ARTIFACTS, screenshot
+from tests.helpers import approved_comment
 from tests.notify_helpers import link_to, release, run_jobs
 from tests.oidc_helpers import provider, settings
 from tests.servers import SmtpServer
@@ -212,7 +213,8 @@ def test_a_mailed_link_signs_in_then_the_reader_exports_and_erases(site, blog, b
         context.close()
 
 
-def test_with_anonymous_off_the_widget_offers_sign_in_only(make_app, serve, browser, blog, site):
+def test_with_anonymous_off_the_widget_offers_sign_in_only(make_app, serve, browser, blog, site, client, moderator):
+    earlier = approved_comment(client, moderator, SLUG, author="Earlier Reader", body="Written while anyone could")
     app = make_app(SSO_SECRET=SSO_SECRET, ANONYMOUS=False, CORS_ORIGINS=[blog.origin],
                    OIDC_PROVIDERS=site.config["OIDC_PROVIDERS"])
     live = serve(app)
@@ -223,6 +225,10 @@ def test_with_anonymous_off_the_widget_offers_sign_in_only(make_app, serve, brow
         page.get_by_role("button", name="Sign in with Test ID").wait_for(timeout=15000)
         page.get_by_text("Sign in to comment.").wait_for(timeout=5000)
         assert page.locator('[data-widget="comments"] form.cs-form').first.is_hidden()
+        shown = page.locator(f'.cs-comment[data-id="{earlier["id"]}"]')
+        assert "Written while anyone could" in shown.inner_text()
+        assert shown.locator(".cs-reply").count() == 1 and shown.locator(".cs-reply").is_hidden(), \
+            "no Reply button for a reader who may not reply"
         ARTIFACTS.mkdir(exist_ok=True)
         screenshot(page, "accounts-anonymous-off")
         assert page.js_errors == []

@@ -470,7 +470,7 @@
         "aria-label": likeName(c.like_count || 0), text: "\u2665 " + (c.like_count || 0) });
       like.addEventListener("click", function () { self.likeComment(c, like); });
       actions.appendChild(like);
-      actions.appendChild(el("button", { type: "button", className: "cs-link", text: t("reply"),
+      actions.appendChild(el("button", { type: "button", className: "cs-link cs-reply", text: t("reply"),
         onclick: function () { self.openReply(c, li); } }));
       actions.appendChild(reportButton(c, li));
     }
@@ -955,6 +955,7 @@
     if (flash) { store("cs-flash", null); say(flash); bar.appendChild(status); }
     var s = currentSession();
     if (s) {
+      if (thread.root) thread.root.classList.remove("cs-anon-off");
       var reader = s.reader || { name: "" };
       var actions = [el("span", { className: "cs-signed-in" }, [t("signedInAs", { name: reader.name }) + " ", verifiedMark()]),
         el("button", { type: "button", className: "cs-link", text: t("signOut"), onclick: function () { signOut(); } }),
@@ -1018,6 +1019,7 @@
       if (!m.anonymous && thread.root) {
         Array.prototype.forEach.call(thread.root.querySelectorAll("form.cs-form"), function (f) { f.style.display = "none"; });
         thread.anonymousOff = true;
+        thread.root.classList.add("cs-anon-off"); /* no Reply that opens nothing: replies need a sign-in too */
       }
     });
     return bar;
@@ -1184,7 +1186,7 @@
     document.addEventListener("visibilitychange", function () { if (document.hidden) liveClose(); else liveOpen(); });
     liveOpen();
   }
-  CSS += ".cs-live{margin:4px 0}.cs-live-notice{display:block;width:100%;margin:4px 0}.cs-live-notice[hidden]{display:none}";
+  CSS += ".cs-anon-off .cs-reply{display:none}.cs-live{margin:4px 0}.cs-live-notice{display:block;width:100%;margin:4px 0}.cs-live-notice[hidden]{display:none}";
 
   var WIDGETS = { comments: function (n) { new Thread(n); }, like: Like, "recent-comments": RecentComments,
     "popular-tags": PopularTags, "recent-posts": RecentPosts };
