@@ -67,10 +67,10 @@ def marker() -> None:
     os.getppid()
 
 
-def wsgi_call(app: Any, method: str, path: str, headers: dict[str, str], body: bytes = b"") -> int:
+def wsgi_call(app: Any, method: str, path: str, headers: dict[str, str], body: bytes = b"", query: str = "") -> int:
     """Call ``app`` as a WSGI server would, with the environ gunicorn builds; return the status, the body read."""
     environ = {
-        "REQUEST_METHOD": method, "SCRIPT_NAME": "", "PATH_INFO": path, "QUERY_STRING": "",
+        "REQUEST_METHOD": method, "SCRIPT_NAME": "", "PATH_INFO": path, "QUERY_STRING": query,
         "SERVER_NAME": "127.0.0.1", "SERVER_PORT": "8000", "SERVER_PROTOCOL": "HTTP/1.1",
         "REMOTE_ADDR": "127.0.0.1", "REMOTE_PORT": "40000", "HTTP_HOST": "127.0.0.1:8000",
         "wsgi.version": (1, 0), "wsgi.url_scheme": "http", "wsgi.input": io.BytesIO(body), "wsgi.errors": sys.stderr,
