@@ -21,13 +21,15 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import subprocess
 import sys
 import tempfile
 from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # profile_writes beside it, also as a script
+import profile_writes  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -82,13 +84,6 @@ def child(args: argparse.Namespace) -> None:
     print("PROFILE-REPORT " + json.dumps(list(report.items())))
 
 
-def totals(directory: Path) -> list[int]:
-    """Return the instruction counts of callgrind's numbered dumps, in order."""
-    files = sorted(directory.glob("cg.out.*"), key=lambda p: int(p.suffix[1:]))
-    return [int(re.search(r"^totals: (\d+)", p.read_text(errors="replace"), re.MULTILINE).group(1))  # type: ignore[union-attr]
-            for p in files]
-
-
 def measure(code: Path, args: argparse.Namespace, env: dict[str, str], workdir: Path) -> dict[str, float]:
     """Run the child for one checkout under callgrind; return instructions per request by target."""
     own = code / ".venv" / "bin" / "python"  # an older checkout needs the libraries of its own day
@@ -106,7 +101,7 @@ def measure(code: Path, args: argparse.Namespace, env: dict[str, str], workdir: 
     wrong = {name: statuses for name, statuses in report if statuses != [200]}
     if wrong:
         raise SystemExit(f"{code}: answers other than 200: {wrong}")
-    counts = totals(workdir)[1:]  # the first dump is start-up, loading and warm-up
+    counts = profile_writes.totals(workdir)[1:]  # the first dump is start-up, loading and warm-up
     return {name: counts[i] / args.requests for i, (name, _) in enumerate(report)}
 
 

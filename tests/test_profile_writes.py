@@ -21,3 +21,19 @@ def test_dumps_are_read_in_their_order_not_their_names(tmp_path):
     (tmp_path / "cg.out.11").write_text("events: Ir\n")
     with pytest.raises(RuntimeError, match="no totals in cg.out.11"):
         profile_writes.totals(tmp_path)
+
+
+def test_the_wsgi_call_passes_the_query_string():
+    import flask
+
+    app = flask.Flask("echo")
+    app.get("/echo")(lambda: ("", 204 if flask.request.args.get("post") == "hello" else 400))
+    assert profile_writes.wsgi_call(app, "GET", "/echo", {}, query="post=hello&include=post") == 204
+    assert profile_writes.wsgi_call(app, "GET", "/echo", {}) == 400
+
+
+def test_the_reads_profile_names_its_checkouts_and_keeps_dumps_when_asked(tmp_path):
+    from bench import profile_reads
+
+    args = profile_reads.parse_args(["--code", str(tmp_path), "--keep", str(tmp_path / "kept"), "--requests", "5"])
+    assert args.code == [tmp_path] and args.keep == tmp_path / "kept" and args.requests == 5
