@@ -1,11 +1,21 @@
 """The mail moderators get for comments that enter the queue: one per comment, or a digest per period.
 
 Each comment's text is shown as typed (escaped in the HTML), with its spam
-reasons and a link to it on the desk. With ``MODERATOR_DIGEST_MINUTES`` > 0
-a comment entering the queue is added to the ``moderator-digest`` job of the
-current period (periods of that many minutes from midnight UTC, keyed by
-their start, so one job gathers them all: ``jobs.gather``); the job is due
-when the period ends and makes one mail of the comments still waiting then.
+reasons and a link to it on the desk. The request that puts a comment in
+the queue writes only a small ``moderator-mail`` job naming it (one per
+comment while it waits: keyed by the comment); the worker composes the mail
+when the job first runs (``jobs.composer``), from the comment as it is then:
+its text and spam reasons as the desk shows them. A comment that no longer
+waits by then (approved, rejected, spam, deleted, its author's data erased)
+gets no mail: there is nothing left for a moderator to do. Once made, the
+mail is kept in the job and sent as a "mail" job is (``mail.send``: retries,
+bounces).
+
+With ``MODERATOR_DIGEST_MINUTES`` > 0 a comment entering the queue is added
+to the ``moderator-digest`` job of the current period instead (periods of
+that many minutes from midnight UTC, keyed by their start, so one job
+gathers them all: ``jobs.gather``); the job is due when the period ends and
+makes one mail of the comments still waiting then.
 """
 from __future__ import annotations
 
@@ -17,12 +27,14 @@ from urllib.parse import urlencode
 from flask import current_app
 from markupsafe import escape
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from . import jobs, links, mail
 from .extensions import db
 from .models import Comment, CommentStatus
 from .times import iso, utcnow
 
+KIND = "moderator-mail"
 DIGEST = "moderator-digest"
 MAX_SHOWN = 100
 
@@ -36,10 +48,10 @@ def link(path: str, fragment: str = "", **query: Any) -> str | None:
     return links.message_url(f"{path}{'?' + params if params else ''}{'#' + fragment if fragment else ''}")
 
 
-def moderate_link(comment: Comment, status: CommentStatus) -> str | None:
+def moderate_link(comment_id: int, post_slug: str, status: CommentStatus) -> str | None:
     """Link to a comment on the moderation desk, in the tab of ``status``."""
     shown = status.value if status != CommentStatus.DELETED else None
-    return link("/moderate", fragment=f"c{comment.id}-title", status=shown, post=comment.post.slug)
+    return link("/moderate", fragment=f"c{comment_id}-title", status=shown, post=post_slug)
 
 
 def moderators() -> list[str]:
@@ -88,12 +100,35 @@ def compose(comment: Comment, to: list[str], moderate_url: str | None) -> EmailM
                         thread=f"moderation-{comment.post.slug}")
 
 
+def enqueue(comment: Any) -> None:
+    """Add the job that will mail the moderators of a comment entering the queue, in the caller's transaction.
+
+    ``comment`` needs only its ``id``; a job already waiting for the same comment does for both.
+    """
+    jobs.enqueue(KIND, {"comment": comment.id, "summary": f"moderator mail of comment #{comment.id}"},
+                 key=f"comment:{comment.id}")
+
+
+@jobs.composer(KIND)
+def compose_job(payload: dict[str, Any]) -> dict[str, Any] | None:
+    """Make the mail of a comment that entered the queue, from the comment as it is now; None if it no longer waits."""
+    comment = db.session.get(Comment, payload["comment"], options=[joinedload(Comment.post)])
+    addresses = moderators()
+    if comment is None or comment.status != CommentStatus.PENDING or not addresses:
+        return None
+    message = compose(comment, addresses, moderate_link(comment.id, comment.post.slug, CommentStatus.PENDING))
+    return {**mail.job_payload(message), "comment": comment.id}
+
+
+jobs.handler(KIND)(mail.send)
+
+
 def digest_minutes() -> int:
     """Return MODERATOR_DIGEST_MINUTES: one mail per that many minutes (0: one mail per comment, at once)."""
     return max(0, int(current_app.config.get("MODERATOR_DIGEST_MINUTES") or 0))
 
 
-def add_to_digest(comment: Comment) -> None:
+def add_to_digest(comment: Any) -> None:
     """Add a comment that entered the queue to the digest of the current period, in the caller's transaction."""
     length = digest_minutes() * 60
     now = utcnow()
@@ -131,7 +166,7 @@ def compose_digest(waiting: list[Comment], to: list[str], handled: int, period: 
     if queue_url:
         htmls.append(f'<p><a href="{escape(queue_url)}">Open the moderation queue</a></p>')
     for comment in waiting[:MAX_SHOWN]:
-        text, html = _parts(comment, moderate_link(comment, CommentStatus.PENDING))
+        text, html = _parts(comment, moderate_link(comment.id, comment.post.slug, CommentStatus.PENDING))
         texts += ["-" * 40, text]
         htmls += ["<hr>", html]
     if count > MAX_SHOWN:
