@@ -39,19 +39,19 @@ DIGEST = "moderator-digest"
 MAX_SHOWN = 100
 
 
-def link(path: str, fragment: str = "", **query: Any) -> str | None:
+def link(path: str, fragment: str = "", root: str | None = None, **query: Any) -> str | None:
     """Return the URL of a page of the service for a message read elsewhere (None with no safe root).
 
-    None values of ``query`` are left out.
+    None values of ``query`` are left out. ``root``: the host root stored with the job (``links.host_root``).
     """
     params = urlencode({name: value for name, value in query.items() if value is not None})
-    return links.message_url(f"{path}{'?' + params if params else ''}{'#' + fragment if fragment else ''}")
+    return links.message_url(f"{path}{'?' + params if params else ''}{'#' + fragment if fragment else ''}", root)
 
 
-def moderate_link(comment_id: int, post_slug: str, status: CommentStatus) -> str | None:
+def moderate_link(comment_id: int, post_slug: str, status: CommentStatus, root: str | None = None) -> str | None:
     """Link to a comment on the moderation desk, in the tab of ``status``."""
     shown = status.value if status != CommentStatus.DELETED else None
-    return link("/moderate", fragment=f"c{comment_id}-title", status=shown, post=post_slug)
+    return link("/moderate", fragment=f"c{comment_id}-title", root=root, status=shown, post=post_slug)
 
 
 def moderators() -> list[str]:
@@ -105,8 +105,10 @@ def enqueue(comment: Any) -> None:
 
     ``comment`` needs only its ``id``; a job already waiting for the same comment does for both.
     """
-    jobs.enqueue(KIND, {"comment": comment.id, "summary": f"moderator mail of comment #{comment.id}"},
-                 key=f"comment:{comment.id}")
+    facts: dict[str, Any] = {"comment": comment.id, "summary": f"moderator mail of comment #{comment.id}"}
+    if (root := links.host_root()) is not None:  # no PUBLIC_URL: the links go to the host this request was for
+        facts["root"] = root
+    jobs.enqueue(KIND, facts, key=f"comment:{comment.id}")
 
 
 @jobs.composer(KIND)
@@ -116,7 +118,8 @@ def compose_job(payload: dict[str, Any]) -> dict[str, Any] | None:
     addresses = moderators()
     if comment is None or comment.status != CommentStatus.PENDING or not addresses:
         return None
-    message = compose(comment, addresses, moderate_link(comment.id, comment.post.slug, CommentStatus.PENDING))
+    message = compose(comment, addresses,
+                      moderate_link(comment.id, comment.post.slug, CommentStatus.PENDING, payload.get("root")))
     return {**mail.job_payload(message), "comment": comment.id}
 
 
@@ -135,7 +138,8 @@ def add_to_digest(comment: Any) -> None:
     start = datetime.fromtimestamp(now.timestamp() // length * length, timezone.utc)
     due = start + timedelta(seconds=length)
     jobs.gather(DIGEST, f"period:{iso(start)}", "comments", comment.id,
-                {"start": iso(start), "end": iso(due), "summary": f"moderator digest of {iso(start)} to {iso(due)}"},
+                {"start": iso(start), "end": iso(due), "summary": f"moderator digest of {iso(start)} to {iso(due)}",
+                 "root": links.host_root()},
                 delay_seconds=(due - now).total_seconds())
 
 
@@ -157,7 +161,8 @@ def send_digest(payload: dict[str, Any]) -> None:
 def compose_digest(waiting: list[Comment], to: list[str], handled: int, period: dict[str, Any]) -> EmailMessage:
     """Build the digest of comments that wait, in the order they came; every reader-given text is escaped."""
     count = len(waiting)
-    queue_url = link("/moderate", status=CommentStatus.PENDING.value)
+    root = period.get("root")
+    queue_url = link("/moderate", root=root, status=CommentStatus.PENDING.value)
     said = (f"{count} comment{'s' if count != 1 else ''} entered the moderation queue between "
             f"{period.get('start')} and {period.get('end')} and still wait"
             + (f" ({handled} more {'were' if handled != 1 else 'was'} moderated already)" if handled else "") + ".")
@@ -166,7 +171,7 @@ def compose_digest(waiting: list[Comment], to: list[str], handled: int, period: 
     if queue_url:
         htmls.append(f'<p><a href="{escape(queue_url)}">Open the moderation queue</a></p>')
     for comment in waiting[:MAX_SHOWN]:
-        text, html = _parts(comment, moderate_link(comment.id, comment.post.slug, CommentStatus.PENDING))
+        text, html = _parts(comment, moderate_link(comment.id, comment.post.slug, CommentStatus.PENDING, root))
         texts += ["-" * 40, text]
         htmls += ["<hr>", html]
     if count > MAX_SHOWN:

@@ -20,7 +20,6 @@ from . import events, mail, moderator_mail, webhook
 from .models import CommentStatus
 
 moderators = moderator_mail.moderators
-moderate_link = moderator_mail.moderate_link
 
 
 def wanted() -> bool:

@@ -27,7 +27,7 @@ from flask import Flask, current_app
 from sqlalchemy.orm import joinedload
 from standardwebhooks import Webhook
 
-from . import jobs, sanitize, urls
+from . import jobs, links, sanitize, urls
 from .extensions import db
 from .models import Comment, CommentStatus, Post
 from .moderator_mail import moderate_link
@@ -71,6 +71,8 @@ def enqueue(comment: Any, old: CommentStatus | None, new: CommentStatus, report:
              "summary": f"webhook {kind} of comment #{comment.id}"}
     if report is not None:
         facts["report"] = report
+    if (root := links.host_root()) is not None:  # no PUBLIC_URL: the links go to the host this request was for
+        facts["root"] = root
     jobs.enqueue(KIND, facts)
 
 
@@ -99,7 +101,8 @@ def compose(job: dict[str, Any]) -> dict[str, Any]:
     excerpt = sanitize.excerpt(comment.body_html) if comment is not None and comment.body_html else ""
     author = (comment.author if comment is not None else None) or "(no name)"
     title = (post.title or post.slug) if post is not None else "a post since removed"
-    moderate_url = moderate_link(comment.id, post.slug, new) if comment is not None and post is not None else None
+    moderate_url = (moderate_link(comment.id, post.slug, new, job.get("root"))
+                    if comment is not None and post is not None else None)
     if report is not None:
         count = f"{report['reports']['count']} open report{'s' if report['reports']['count'] != 1 else ''}"
         what = (f"was reported as {report['reason']} ({count}; it "
