@@ -193,3 +193,25 @@ def test_a_keyed_job_already_pending_makes_a_new_one_a_no_op_at_commit(app, dela
         jobs.enqueue("test-facts-key", {"n": 2}, key="k", delay_seconds=delay)
         db.session.commit()
         assert [j.payload["n"] for j in db.session.scalars(select(Job).where(Job.key == "k"))] == [1]
+
+
+def test_on_sqlite_the_jobs_go_with_the_commit_and_the_worker_composes_them(tmp_path, smtp, hook):
+    import flask_migrate
+
+    from comments_service import create_app, jobs_worker
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'c.db'}", "REDIS_URL": None, "TESTING": True,
+                      "SMTP_URL": smtp.url, "MAIL_FROM": "comments@blog.example", "MODERATOR_EMAILS": MODERATORS,
+                      "PUBLIC_URL": "https://comments.example", "MODERATION_WEBHOOK_URL": hook.url,
+                      "WEBHOOK_SECRET": SECRET, "MODERATION": "pre"})
+    with app.app_context():
+        flask_migrate.upgrade()
+    created = app.test_client().post("/api/posts/s/comments", json={"author": "Ada", "body": "on sqlite"})
+    assert created.status_code == 201
+    with app.app_context():
+        assert sorted(j.kind for j in db.session.scalars(select(Job))) == ["moderator-mail", "webhook"]
+        assert jobs_worker.drain() == 2
+    [received] = smtp.wait_for(1)
+    assert "on sqlite" in parts(received.message)[0]
+    [sent] = hook.all()
+    assert verified(sent)["comment"]["excerpt"] == "on sqlite"
