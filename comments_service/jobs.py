@@ -154,7 +154,8 @@ def write_waiting(session: Session | None = None) -> None:
     if not waiting:
         return
     if dialect_name() == "postgresql":
-        session.connection().execute(_INSERT_PG, {"rows": orjson.dumps(waiting).decode()})
+        rows = orjson.dumps(waiting, option=orjson.OPT_NON_STR_KEYS).decode()  # as json.dumps takes them
+        session.connection().execute(_INSERT_PG, {"rows": rows})
         return
     insert_ignore(Job.__table__, [{
         "kind": row["kind"], "key": row["key"], "payload": row["payload"], "state": JobState.PENDING, "attempts": 0,
