@@ -1,4 +1,4 @@
-"""bench/profile_writes.py: its WSGI call answers as a server would, and callgrind's dumps are read in order; bench/notify_cpu.py's blocks."""
+"""bench/profile_writes.py: its WSGI call answers as a server would, and callgrind's dumps are read in order."""
 from __future__ import annotations
 
 import pytest
@@ -21,10 +21,3 @@ def test_dumps_are_read_in_their_order_not_their_names(tmp_path):
     (tmp_path / "cg.out.11").write_text("events: Ir\n")
     with pytest.raises(RuntimeError, match="no totals in cg.out.11"):
         profile_writes.totals(tmp_path)
-
-
-def test_the_notifications_bench_alternates_its_sides_evenly():
-    from bench import notify_cpu
-
-    assert notify_cpu.order(3) == ["off", "on", "on", "off", "off", "on"]
-    assert notify_cpu.order(4).count("on") == notify_cpu.order(4).count("off") == 4
