@@ -80,6 +80,17 @@ class NewComment(NamedTuple):
     pinned: bool = False
 
 
+class Written(NamedTuple):
+    """A new comment as the listeners of its move read it (notifications, reply_mail)."""
+
+    id: int
+    post_id: int
+    parent_id: int | None
+    email: str | None
+    reader_hash: str | None
+    spam_reasons: list[str]
+
+
 _PARENT = Comment.__table__.alias("parent")
 
 
@@ -142,8 +153,9 @@ def create_comment(slug: str, data: dict[str, Any], reader: str | None, ip: str 
         comment_id = db.session.execute(_INSERT, row).inserted_primary_key[0]
         if approved:
             db.session.execute(_COUNT_APPROVED, {"counted_post": post.id})
-    if announce:
-        events.announce_move(db.session.get(Comment, comment_id), None, verdict.status)
+    if announce:  # what the listeners read of it, as written: nothing is read back
+        events.announce_move(Written(comment_id, post.id, parent_id, email, reader, verdict.reasons), None,
+                             verdict.status)
     subscription = None
     if notify:
         assert email is not None

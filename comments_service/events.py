@@ -41,6 +41,9 @@ def announce_move(comment: Any, old: Any, new: Any) -> None:
 
     Listeners may only add rows to the same session (jobs, with
     ``jobs.enqueue``): they are committed with the change, or rolled back with
-    it. Nothing else (no Redis, no network) belongs here.
+    it. Nothing else (no Redis, no network) belongs here, and nothing is read
+    for it: ``comment`` is the ORM row, or what a new comment's write knows of
+    it (``comment_writes.Written``: ``id``, ``post_id``, ``parent_id``,
+    ``email``, ``reader_hash``, ``spam_reasons``), all that listeners may use.
     """
     moved.send(None, comment=comment, old=old, new=new)

@@ -8,6 +8,14 @@ once it ran; a handler's exception means a retry with exponential backoff,
 then, after ``JOBS_MAX_ATTEMPTS``, the row stays as ``failed`` for a person
 to look at (``flask jobs``, the moderation desk).
 
+A job is written small: what happened (an event, a comment's id, the facts
+that may change before it runs), not what will be sent. A kind may register
+a composer (:func:`composer`), which the worker runs once, at the job's
+first attempt, to make what is sent from what is stored then; the result is
+kept in the row, so a retry sends the same bytes. Every job a transaction
+adds goes in with its commit, in one INSERT (on PostgreSQL a statement
+compiled once, whatever the number of rows).
+
 A table, not a job library: the service also runs on SQLite (the embedded
 default), and the PostgreSQL-only queues (procrastinate) would give it two
 ways of doing one thing. Nothing here touches Redis.
@@ -17,17 +25,35 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Any, NamedTuple
+from typing import Any
 
-from sqlalchemy import JSON, DateTime, Enum, Index, Integer, String, Text, and_, exists, func, select, text, update
-from sqlalchemy.orm import Mapped, aliased, mapped_column
+import orjson
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    Enum,
+    Index,
+    Integer,
+    String,
+    Text,
+    event,
+    func,
+    select,
+    text,
+)
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from .database import dialect_name, insert_ignore
+from .database import RoutingSession, dialect_name, insert_ignore
 from .extensions import db
 from .times import utcnow
 
 Handler = Callable[[dict[str, Any]], None]
 HANDLERS: dict[str, Handler] = {}
+# A kind's composer: the stored payload -> what the handler gets (None: nothing to do any more).
+Composer = Callable[[dict[str, Any]], "dict[str, Any] | None"]
+COMPOSERS: dict[str, Composer] = {}
+COMPOSED = "composed"  # set by the worker in a payload its composer made: retries skip the composer
+_WAITING = "jobs.waiting"  # the session's info key of the rows its transaction adds at commit
 
 
 class JobState(enum.StrEnum):
@@ -82,20 +108,71 @@ def handler(kind: str) -> Callable[[Handler], Handler]:
     return register
 
 
+def composer(kind: str) -> Callable[[Composer], Composer]:
+    """Register ``fn(payload)`` as what makes a ``kind`` job's message when it first runs (see the module's text)."""
+
+    def register(fn: Composer) -> Composer:
+        COMPOSERS[kind] = fn
+        return fn
+
+    return register
+
+
 def enqueue(kind: str, payload: dict[str, Any], *, delay_seconds: float = 0, key: str | None = None) -> None:
     """Add a job to the current session's transaction (the caller commits); with ``key``, once per pending kind+key.
 
-    ``payload`` must be JSON. A pending job of the same ``kind`` and ``key``
-    makes this a no-op (a unique partial index decides, so two transactions
-    racing add one); a job already running does not count, so work that arrives
-    while it runs gets a job of its own.
+    ``payload`` must be JSON. The row is written when the transaction
+    commits, with the others it added, in one INSERT; a rollback drops it.
+    A pending job of the same ``kind`` and ``key`` makes this a no-op (a
+    unique partial index decides, so two transactions racing add one); a job
+    already running does not count, so work that arrives while it runs gets a
+    job of its own.
     """
-    now = utcnow()
+    now, session = utcnow(), db.session()
+    if not session.in_transaction():
+        session.begin()  # so that a rollback, even before any statement, drops the job
+    waiting = session.info.setdefault(_WAITING, [])
+    if key is not None and any(row["kind"] == kind and row["key"] == key for row in waiting):
+        return
+    waiting.append({"kind": kind, "key": key, "payload": payload, "at": now,
+                    "run_at": now + timedelta(seconds=max(0.0, delay_seconds)) if delay_seconds > 0 else now})
+
+
+# Every row in one statement, compiled once: the rows are one JSON parameter.
+_INSERT_PG = text(
+    "INSERT INTO jobs (kind, key, payload, state, attempts, run_at, created_at, updated_at)"
+    " SELECT r.kind, r.key, r.payload, 'pending', 0, r.run_at, r.at, r.at"
+    " FROM json_to_recordset(CAST(:rows AS json))"
+    " AS r(kind varchar, key varchar, payload json, run_at timestamptz, at timestamptz)"
+    " ON CONFLICT DO NOTHING")
+
+
+def write_waiting(session: Session | None = None) -> None:
+    """Write the jobs the session's transaction added (done at its commit; :func:`gather` needs them sooner)."""
+    session = session or db.session()
+    waiting = session.info.pop(_WAITING, None)
+    if not waiting:
+        return
+    if dialect_name() == "postgresql":
+        rows = orjson.dumps(waiting, option=orjson.OPT_NON_STR_KEYS).decode()  # as json.dumps takes them
+        session.connection().execute(_INSERT_PG, {"rows": rows})
+        return
     insert_ignore(Job.__table__, [{
-        "kind": kind, "key": key, "payload": payload, "state": JobState.PENDING, "attempts": 0,
-        "run_at": now + timedelta(seconds=max(0.0, delay_seconds)), "locked_until": None, "locked_by": None,
-        "last_error": None, "created_at": now, "updated_at": now,
-    }])
+        "kind": row["kind"], "key": row["key"], "payload": row["payload"], "state": JobState.PENDING, "attempts": 0,
+        "run_at": row["run_at"], "locked_until": None, "locked_by": None, "last_error": None,
+        "created_at": row["at"], "updated_at": row["at"]} for row in waiting])
+
+
+@event.listens_for(RoutingSession, "before_commit")
+def _write_at_commit(session: Session) -> None:
+    write_waiting(session)
+
+
+@event.listens_for(RoutingSession, "after_transaction_end")
+def _drop_unwritten(session: Session, transaction: Any) -> None:
+    # A transaction that ends without its commit (a rollback) takes its jobs with it.
+    if transaction.parent is None:
+        session.info.pop(_WAITING, None)
 
 
 def gather(kind: str, key: str, field: str, item: Any, payload: dict[str, Any], *,
@@ -109,6 +186,7 @@ def gather(kind: str, key: str, field: str, item: Any, payload: dict[str, Any], 
     """
     for _ in range(3):
         enqueue(kind, {**payload, field: []}, delay_seconds=delay_seconds, key=key)
+        write_waiting()
         job = db.session.scalar(select(Job).where(Job.kind == kind, Job.key == key, Job.state == JobState.PENDING)
                                 .with_for_update())
         if job is not None:  # else a worker claimed it between the two statements: add a new one
@@ -127,64 +205,3 @@ def now_expr() -> Any:
 def later_expr(seconds: float) -> Any:
     """Return ``seconds`` from now, on the clock of :func:`now_expr`."""
     return now_expr() + timedelta(seconds=seconds)
-
-
-class JobRow(NamedTuple):
-    """A job as `flask jobs` and the desk show it."""
-
-    id: int
-    kind: str
-    state: str
-    attempts: int
-    run_at: datetime
-    created_at: datetime
-    last_error: str | None
-    summary: str
-
-
-def summary(kind: str, payload: dict[str, Any]) -> str:
-    """Say in one line what a job does (its payload's ``summary``, else its kind)."""
-    return str(payload.get("summary") or kind)[:200]
-
-
-def listing(states: tuple[JobState, ...] = (JobState.PENDING, JobState.RUNNING, JobState.FAILED),
-            limit: int = 100) -> list[JobRow]:
-    """Return jobs in ``states``, failed first, then by when they are due."""
-    failed_first = (Job.state != JobState.FAILED)
-    rows = db.session.execute(
-        select(Job.id, Job.kind, Job.state, Job.attempts, Job.run_at, Job.created_at, Job.last_error, Job.payload)
-        .where(Job.state.in_(states)).order_by(failed_first, Job.run_at, Job.id).limit(limit)
-    )
-    return [JobRow(r.id, r.kind, JobState(r.state).value, r.attempts, r.run_at, r.created_at, r.last_error,
-                   summary(r.kind, r.payload)) for r in rows]
-
-
-def counts() -> dict[str, int]:
-    """Count jobs per state."""
-    found = dict(db.session.execute(select(Job.state, func.count()).group_by(Job.state)).all())
-    return {state.value: found.get(state, 0) for state in JobState}
-
-
-class NotRetried(Exception):
-    """The job asked for is not a failed job (unknown, or still pending)."""
-
-
-def retry(job_id: int) -> None:
-    """Queue a failed job again, due now, with its attempts counted afresh; commit.
-
-    A failed keyed job whose twin is already pending is dropped instead: the
-    twin does the same work.
-    """
-    job = db.session.get(Job, job_id, with_for_update=True) if 0 < job_id < 2**31 else None
-    if job is None or job.state != JobState.FAILED:
-        db.session.rollback()
-        raise NotRetried(f"no failed job with id {job_id}")
-    twin = aliased(Job)
-    if job.key is not None and db.session.scalar(select(exists().where(
-            and_(twin.kind == job.kind, twin.key == job.key, twin.state == JobState.PENDING)))):
-        db.session.delete(job)
-    else:
-        db.session.execute(update(Job).where(Job.id == job_id).values(
-            state=JobState.PENDING, attempts=0, run_at=now_expr(), updated_at=now_expr(),
-            locked_until=None, locked_by=None))
-    db.session.commit()

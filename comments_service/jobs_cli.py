@@ -9,7 +9,7 @@ from typing import Any
 import click
 from flask.cli import with_appcontext
 
-from . import jobs, jobs_worker
+from . import jobs_admin, jobs_worker
 from .times import iso
 
 log = logging.getLogger(__name__)
@@ -39,13 +39,13 @@ def jobs_command(retry_id: int | None) -> None:
     """List pending, running and failed jobs, failed first; or re-queue a failed one."""
     if retry_id is not None:
         try:
-            jobs.retry(retry_id)
-        except jobs.NotRetried as error:
+            jobs_admin.retry(retry_id)
+        except jobs_admin.NotRetried as error:
             raise click.ClickException(str(error)) from None
         click.echo(f"job {retry_id} queued again")
         return
-    rows = jobs.listing()
-    counts = jobs.counts()
+    rows = jobs_admin.listing()
+    counts = jobs_admin.counts()
     click.echo(f"{counts['pending']} pending, {counts['running']} running, {counts['failed']} failed")
     for row in rows:
         due = f"due {iso(row.run_at)}" if row.state == "pending" else f"since {iso(row.run_at)}"

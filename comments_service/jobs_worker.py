@@ -12,6 +12,11 @@
   out another worker claims it again. That is why a job may run twice: mail
   and HTTP cannot be part of a transaction, so the one job in flight at a
   crash may be delivered twice; none other is.
+- **Composed.** A kind with a composer (``jobs.composer``) has its message
+  made at the first attempt, from what is stored then, and kept in the row
+  (one short transaction) before the handler runs: every retry sends what
+  the first attempt made. A composer that finds nothing left to send (the
+  comment was moderated or erased meanwhile) ends the job as done.
 - **Done.** The row is deleted, if this claim still holds it.
 - **Failed.** Retried after ``JOBS_BACKOFF_SECONDS * 2**(attempts-1)`` (at
   most ``JOBS_BACKOFF_MAX_SECONDS``), until ``JOBS_MAX_ATTEMPTS``; then kept
@@ -32,7 +37,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import aliased
 
 from .extensions import db
-from .jobs import HANDLERS, GiveUp, Job, JobState, later_expr, now_expr
+from .jobs import COMPOSED, COMPOSERS, HANDLERS, GiveUp, Job, JobState, later_expr, now_expr
 
 log = logging.getLogger(__name__)
 
@@ -120,6 +125,22 @@ def fail(job: Claimed, error: str, give_up: bool = False) -> JobState:
     return JobState.PENDING
 
 
+def composed(job: Claimed) -> dict[str, Any] | None:
+    """Return the payload the handler gets: made by the kind's composer at the first attempt, then kept in the row."""
+    compose = COMPOSERS.get(job.kind)
+    if compose is None or job.payload.get(COMPOSED):
+        return job.payload
+    made = compose(job.payload)
+    if made is None or made is job.payload:  # nothing to send any more, or nothing to make (a row made whole)
+        db.session.rollback()
+        return made
+    made = {**made, COMPOSED: True}
+    db.session.execute(update(Job).where(Job.id == job.id, Job.locked_by == job.token)
+                       .values(payload=made, updated_at=now_expr()))
+    db.session.commit()
+    return made
+
+
 def run(job: Claimed) -> bool:
     """Run a claimed job's handler, then delete it or schedule its retry; return whether it succeeded."""
     handler = HANDLERS.get(job.kind)
@@ -131,7 +152,11 @@ def run(job: Claimed) -> bool:
         fail(job, f"no handler for jobs of kind {job.kind!r}")
         return False
     try:
-        handler(job.payload)
+        payload = composed(job)
+        if payload is None:
+            log.info("job %s (%s): nothing left to send", job.id, job.kind)
+        else:
+            handler(payload)
     except Exception as error:  # any failure of a handler means: try again later
         db.session.rollback()
         state = fail(job, f"{type(error).__name__}: {error}", give_up=isinstance(error, GiveUp))

@@ -33,12 +33,21 @@ def external_url(path: str) -> str:
     return root_url() + "/" + path.lstrip("/")
 
 
-def message_url(path: str) -> str | None:
-    """Return the absolute URL of ``path`` for a message read elsewhere (webhook, mail); None with no safe root."""
-    root = _configured()
-    if root is None and has_request_context() and current_app.config.get("TRUSTED_HOSTS"):
-        root = request.url_root.rstrip("/")
+def message_url(path: str, stored_root: str | None = None) -> str | None:
+    """Return the absolute URL of ``path`` for a message read elsewhere (webhook, mail); None with no safe root.
+
+    ``stored_root``: what :func:`host_root` said in the request that caused the
+    message, for a worker composing it later (used only without ``PUBLIC_URL``).
+    """
+    root = _configured() or host_root() or stored_root
     return None if root is None else root + "/" + path.lstrip("/")
+
+
+def host_root() -> str | None:
+    """Return the root of the request's host when messages may link to it (no PUBLIC_URL, TRUSTED_HOSTS checked it)."""
+    if _configured() is None and has_request_context() and current_app.config.get("TRUSTED_HOSTS"):
+        return request.url_root.rstrip("/")
+    return None
 
 
 def refuse_untrusted_host() -> None:

@@ -1,8 +1,9 @@
 """Outgoing mail: the SMTP settings, composing a message (text and HTML), and sending it from a "mail" job.
 
-A message is composed in the transaction of the change that causes it and
-stored whole in its job, so what is sent is what was true then; a worker
-sends it with smtplib. ``SMTP_URL`` unset: no mail, and :func:`queue` adds
+A message is stored whole in its job and sent by a worker with smtplib:
+composed in the transaction of the change that causes it (:func:`queue`), or
+by the worker from a small job naming what happened (the moderators' mail,
+``jobs.composer``, through :func:`job_payload`). ``SMTP_URL`` unset: no mail, and :func:`queue` adds
 no job. Messages are ASCII on the wire (quoted-printable bodies, encoded
 headers), so no server extension is needed.
 """
@@ -136,6 +137,12 @@ def queue(message: EmailMessage, *, key: str | None = None, delay_seconds: float
     """Add a job that sends ``message`` to the current transaction; False (nothing queued) when mail is off."""
     if not enabled():
         return False
+    jobs.enqueue(KIND, job_payload(message), key=key, delay_seconds=delay_seconds)
+    return True
+
+
+def job_payload(message: EmailMessage) -> dict[str, Any]:
+    """Return what a job that sends ``message`` keeps: the envelope, the message as sent, a summary."""
     recipients = [addr for _, addr in getaddresses(
         [str(v) for name in ("To", "Cc", "Bcc") for v in message.get_all(name, [])]) if addr]
     if not recipients:
@@ -143,11 +150,8 @@ def queue(message: EmailMessage, *, key: str | None = None, delay_seconds: float
     del message["Bcc"]
     sender = parseaddr(str(message["From"]))[1]
     subject = str(message["Subject"])
-    jobs.enqueue(KIND, {
-        "from": sender, "to": recipients, "message": message.as_string(policy=WIRE),
-        "summary": f"mail to {', '.join(recipients)[:80]}: {subject[:80]}",
-    }, key=key, delay_seconds=delay_seconds)
-    return True
+    return {"from": sender, "to": recipients, "message": message.as_string(policy=WIRE),
+            "summary": f"mail to {', '.join(recipients)[:80]}: {subject[:80]}"}
 
 
 def _permanent(code: int) -> bool:

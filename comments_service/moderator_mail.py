@@ -1,11 +1,21 @@
 """The mail moderators get for comments that enter the queue: one per comment, or a digest per period.
 
 Each comment's text is shown as typed (escaped in the HTML), with its spam
-reasons and a link to it on the desk. With ``MODERATOR_DIGEST_MINUTES`` > 0
-a comment entering the queue is added to the ``moderator-digest`` job of the
-current period (periods of that many minutes from midnight UTC, keyed by
-their start, so one job gathers them all: ``jobs.gather``); the job is due
-when the period ends and makes one mail of the comments still waiting then.
+reasons and a link to it on the desk. The request that puts a comment in
+the queue writes only a small ``moderator-mail`` job naming it (one per
+comment while it waits: keyed by the comment); the worker composes the mail
+when the job first runs (``jobs.composer``), from the comment as it is then:
+its text and spam reasons as the desk shows them. A comment that no longer
+waits by then (approved, rejected, spam, deleted, its author's data erased)
+gets no mail: there is nothing left for a moderator to do. Once made, the
+mail is kept in the job and sent as a "mail" job is (``mail.send``: retries,
+bounces).
+
+With ``MODERATOR_DIGEST_MINUTES`` > 0 a comment entering the queue is added
+to the ``moderator-digest`` job of the current period instead (periods of
+that many minutes from midnight UTC, keyed by their start, so one job
+gathers them all: ``jobs.gather``); the job is due when the period ends and
+makes one mail of the comments still waiting then.
 """
 from __future__ import annotations
 
@@ -17,29 +27,31 @@ from urllib.parse import urlencode
 from flask import current_app
 from markupsafe import escape
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from . import jobs, links, mail
 from .extensions import db
 from .models import Comment, CommentStatus
 from .times import iso, utcnow
 
+KIND = "moderator-mail"
 DIGEST = "moderator-digest"
 MAX_SHOWN = 100
 
 
-def link(path: str, fragment: str = "", **query: Any) -> str | None:
+def link(path: str, fragment: str = "", root: str | None = None, **query: Any) -> str | None:
     """Return the URL of a page of the service for a message read elsewhere (None with no safe root).
 
-    None values of ``query`` are left out.
+    None values of ``query`` are left out. ``root``: the host root stored with the job (``links.host_root``).
     """
     params = urlencode({name: value for name, value in query.items() if value is not None})
-    return links.message_url(f"{path}{'?' + params if params else ''}{'#' + fragment if fragment else ''}")
+    return links.message_url(f"{path}{'?' + params if params else ''}{'#' + fragment if fragment else ''}", root)
 
 
-def moderate_link(comment: Comment, status: CommentStatus) -> str | None:
+def moderate_link(comment_id: int, post_slug: str, status: CommentStatus, root: str | None = None) -> str | None:
     """Link to a comment on the moderation desk, in the tab of ``status``."""
     shown = status.value if status != CommentStatus.DELETED else None
-    return link("/moderate", fragment=f"c{comment.id}-title", status=shown, post=comment.post.slug)
+    return link("/moderate", fragment=f"c{comment_id}-title", root=root, status=shown, post=post_slug)
 
 
 def moderators() -> list[str]:
@@ -88,19 +100,46 @@ def compose(comment: Comment, to: list[str], moderate_url: str | None) -> EmailM
                         thread=f"moderation-{comment.post.slug}")
 
 
+def enqueue(comment: Any) -> None:
+    """Add the job that will mail the moderators of a comment entering the queue, in the caller's transaction.
+
+    ``comment`` needs only its ``id``; a job already waiting for the same comment does for both.
+    """
+    facts: dict[str, Any] = {"comment": comment.id, "summary": f"moderator mail of comment #{comment.id}"}
+    if (root := links.host_root()) is not None:  # no PUBLIC_URL: the links go to the host this request was for
+        facts["root"] = root
+    jobs.enqueue(KIND, facts, key=f"comment:{comment.id}")
+
+
+@jobs.composer(KIND)
+def compose_job(payload: dict[str, Any]) -> dict[str, Any] | None:
+    """Make the mail of a comment that entered the queue, from the comment as it is now; None if it no longer waits."""
+    comment = db.session.get(Comment, payload["comment"], options=[joinedload(Comment.post)])
+    addresses = moderators()
+    if comment is None or comment.status != CommentStatus.PENDING or not addresses:
+        return None
+    message = compose(comment, addresses,
+                      moderate_link(comment.id, comment.post.slug, CommentStatus.PENDING, payload.get("root")))
+    return {**mail.job_payload(message), "comment": comment.id}
+
+
+jobs.handler(KIND)(mail.send)
+
+
 def digest_minutes() -> int:
     """Return MODERATOR_DIGEST_MINUTES: one mail per that many minutes (0: one mail per comment, at once)."""
     return max(0, int(current_app.config.get("MODERATOR_DIGEST_MINUTES") or 0))
 
 
-def add_to_digest(comment: Comment) -> None:
+def add_to_digest(comment: Any) -> None:
     """Add a comment that entered the queue to the digest of the current period, in the caller's transaction."""
     length = digest_minutes() * 60
     now = utcnow()
     start = datetime.fromtimestamp(now.timestamp() // length * length, timezone.utc)
     due = start + timedelta(seconds=length)
     jobs.gather(DIGEST, f"period:{iso(start)}", "comments", comment.id,
-                {"start": iso(start), "end": iso(due), "summary": f"moderator digest of {iso(start)} to {iso(due)}"},
+                {"start": iso(start), "end": iso(due), "summary": f"moderator digest of {iso(start)} to {iso(due)}",
+                 "root": links.host_root()},
                 delay_seconds=(due - now).total_seconds())
 
 
@@ -122,7 +161,8 @@ def send_digest(payload: dict[str, Any]) -> None:
 def compose_digest(waiting: list[Comment], to: list[str], handled: int, period: dict[str, Any]) -> EmailMessage:
     """Build the digest of comments that wait, in the order they came; every reader-given text is escaped."""
     count = len(waiting)
-    queue_url = link("/moderate", status=CommentStatus.PENDING.value)
+    root = period.get("root")
+    queue_url = link("/moderate", root=root, status=CommentStatus.PENDING.value)
     said = (f"{count} comment{'s' if count != 1 else ''} entered the moderation queue between "
             f"{period.get('start')} and {period.get('end')} and still wait"
             + (f" ({handled} more {'were' if handled != 1 else 'was'} moderated already)" if handled else "") + ".")
@@ -131,7 +171,7 @@ def compose_digest(waiting: list[Comment], to: list[str], handled: int, period: 
     if queue_url:
         htmls.append(f'<p><a href="{escape(queue_url)}">Open the moderation queue</a></p>')
     for comment in waiting[:MAX_SHOWN]:
-        text, html = _parts(comment, moderate_link(comment, CommentStatus.PENDING))
+        text, html = _parts(comment, moderate_link(comment.id, comment.post.slug, CommentStatus.PENDING, root))
         texts += ["-" * 40, text]
         htmls += ["<hr>", html]
     if count > MAX_SHOWN:

@@ -2,7 +2,13 @@
 
 ``events.announce_move`` tells :func:`_on_moved` of every move before the
 commit; the jobs added here are committed with the change or rolled back with
-it. Links come from :func:`links.message_url` (``PUBLIC_URL``, or a checked host).
+it. They are small: the event, the comment's id and the facts of the moment
+(its status, its spam reasons); the worker composes the webhook's body and
+the moderators' mail when it runs them, with their links
+(:func:`links.message_url`: ``PUBLIC_URL``, or a checked host). ``comment``
+is the ORM row or what a new comment's write knows of it (``id``,
+``post_id``, ``parent_id``, ``email``, ``reader_hash``, ``spam_reasons``):
+nothing is read for them.
 """
 from __future__ import annotations
 
@@ -11,10 +17,9 @@ from typing import Any
 from flask import Flask, current_app
 
 from . import events, mail, moderator_mail, webhook
-from .models import Comment, CommentStatus
+from .models import CommentStatus
 
 moderators = moderator_mail.moderators
-moderate_link = moderator_mail.moderate_link
 
 
 def wanted() -> bool:
@@ -22,18 +27,17 @@ def wanted() -> bool:
     return bool(current_app.config.get("MODERATION_WEBHOOK_URL")) or (mail.enabled() and bool(moderators()))
 
 
-def _on_moved(sender: Any, comment: Comment, old: CommentStatus | None, new: CommentStatus) -> None:
+def _on_moved(sender: Any, comment: Any, old: CommentStatus | None, new: CommentStatus) -> None:
+    # Small rows naming what happened: the worker composes the webhook's body and the mail (see the module's text).
     if not wanted():
         return
-    kind = webhook.event_type(old, new)
-    if webhook.wanted(kind):
-        webhook.enqueue(webhook.payload(comment, old, new, moderate_link(comment, new)))
-    addresses = moderators()
-    if new == CommentStatus.PENDING and addresses and mail.enabled():
+    if webhook.wanted(webhook.event_type(old, new)):
+        webhook.enqueue(comment, old, new)
+    if new == CommentStatus.PENDING and mail.enabled() and moderators():
         if moderator_mail.digest_minutes() > 0:
             moderator_mail.add_to_digest(comment)
         else:
-            mail.queue(moderator_mail.compose(comment, addresses, moderate_link(comment, new)))
+            moderator_mail.enqueue(comment)
 
 
 events.moved.connect(_on_moved)

@@ -23,7 +23,6 @@ from .errors import ApiError, not_found
 from .extensions import db
 from .models import Comment, CommentStatus, ModerationEvent, Post
 from .moderation_models import CommentReport, summarize
-from .notifications import moderate_link
 from .status import set_status
 from .times import utcnow
 
@@ -66,8 +65,7 @@ def report(comment_id: int, reader: str, reason: str, note: str | None) -> tuple
         audit.record(HOLD, SYSTEM, comment_id=comment.id, from_status=old.value, to_status=CommentStatus.PENDING.value,
                      details={"post": comment.post.slug, "reports": summary.count, "reasons": summary.reasons})
     if webhook.wanted(webhook.REPORTED):
-        webhook.enqueue(webhook.report_payload(comment, reason, note, summary, held,
-                                               moderate_link(comment, comment.status)))
+        webhook.enqueue(comment, None, comment.status, report=webhook.report_facts(reason, note, summary, held))
     db.session.commit()
     if held:
         events.notify(comment.post.slug, events.COMMENTS, comments={comment.id: True})

@@ -89,7 +89,7 @@ def test_without_a_digest_each_comment_is_a_mail_at_once(make_app, smtp):
     app = digest_app(make_app, smtp, minutes=0)
     for n in range(2):
         post_comment(app.test_client(), "p", body=f"comment {n}")
-    assert [j.kind for j in job_rows(app)] == ["mail", "mail"]
+    assert [j.kind for j in job_rows(app)] == ["moderator-mail", "moderator-mail"]  # composed when they run
     run_jobs(app)
     assert [m.message["Subject"] for m in smtp.wait_for(2)] == ["New comment by Ada on \u201cp\u201d awaits moderation"] * 2
 

@@ -5,7 +5,7 @@ from typing import Any
 
 from flask import flash, redirect, render_template, url_for
 
-from .. import jobs
+from .. import jobs_admin
 from .moderate import bp, login_required
 
 
@@ -13,7 +13,7 @@ from .moderate import bp, login_required
 @login_required
 def job_list() -> Any:
     """Show failed jobs first, then those waiting, with the counts per state."""
-    return render_template("moderate/jobs.html", jobs=jobs.listing(), counts=jobs.counts())
+    return render_template("moderate/jobs.html", jobs=jobs_admin.listing(), counts=jobs_admin.counts())
 
 
 @bp.post("/jobs/<int:job_id>/retry")
@@ -21,8 +21,8 @@ def job_list() -> Any:
 def job_retry(job_id: int) -> Any:
     """Queue a failed job again, due now."""
     try:
-        jobs.retry(job_id)
-    except jobs.NotRetried:
+        jobs_admin.retry(job_id)
+    except jobs_admin.NotRetried:
         flash(f"Job #{job_id} is not a failed job (it may have been retried already).", "error")
     else:
         flash(f"Job #{job_id} is queued again.", "success")
