@@ -230,6 +230,11 @@
         reset = false;
         update();
         document.dispatchEvent(new window.CustomEvent("desk:items"));
+        // The notice took the focus and went: it goes back to the comment in hand, where the review was.
+        var hand = document.querySelector("article.item.kbd-current");
+        if (hand && (document.activeElement === notice || document.activeElement === document.body)) {
+          hand.focus({ preventScroll: true });
+        }
       })
       .catch(function () { window.location.reload(); })
       .then(function () { notice.disabled = false; });
