@@ -114,3 +114,20 @@ def test_an_empty_queue_shows_the_notice_and_show_loads_the_queue(desk, page, mo
         page.locator(".live-notice").click()
     assert page.locator(f"article[data-comment='{made['id']}']").is_visible()
     assert page.js_errors == []
+
+
+def test_a_hidden_tab_closes_its_stream_and_catches_up_when_shown(desk, page):
+    log_in(page, desk.url)
+    hide = "h => { Object.defineProperty(document, 'hidden', {configurable: true, get: () => h});" \
+           " document.dispatchEvent(new Event('visibilitychange')); }"
+    page.evaluate(hide, True)
+    assert page.locator("[data-desk-live]").get_attribute("data-live") == "closed"
+    made = post_comment(desk.client, "knees", author="Gus", body="Came while nobody looked.").get_json()
+    page.wait_for_timeout(500)
+    assert page.locator(NOTICE).count() == 0
+    page.evaluate(hide, False)
+    page.wait_for_selector(NOTICE, timeout=2000)  # replayed from the last event id
+    assert page.locator(".live-notice").inner_text() == "1 new comment - show"
+    page.locator(".live-notice").click()
+    page.wait_for_selector(f"article[data-comment='{made['id']}']", timeout=5000)
+    assert page.js_errors == []
