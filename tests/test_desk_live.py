@@ -1,9 +1,11 @@
 """The desk's live stream over HTTP: only for a desk session, what it carries, what readers' streams never see, cost."""
 from __future__ import annotations
 
+import http.client
+import re
 import threading
 import time
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 import pytest
 import redis
@@ -11,8 +13,10 @@ import redis
 from comments_service import live, users
 from comments_service.models import Role
 from tests.conftest import REDIS_DB, REDIS_HOST, REDIS_PORT
+from tests.faults import Gunicorn, request
 from tests.helpers import approve, desk_csrf, desk_login, post_comment
 from tests.live_helpers import Stream
+from tests.test_faults import service_env
 
 LIVE = {"LIVE_KEEPALIVE_SECONDS": 15.0, "LIVE_STREAM_SECONDS": 60.0, "LIVE_COUNTS_SECONDS": 1.0}
 PASSWORD = "correct horse battery staple"
@@ -170,6 +174,46 @@ def test_without_redis_the_desk_hears_within_the_process(make_app, serve):
     made = post_comment(app.test_client(), "hello").get_json()
     assert desk.event("queued").json()["id"] == made["id"]
     desk.close()
+
+
+def http_desk_login(address):
+    """Log in to the desk over HTTP, as a browser does (the form's CSRF token, its cookie); return the new cookie."""
+    def send(method, path, body=None, headers=None):
+        conn = http.client.HTTPConnection(*address, timeout=10)
+        conn.request(method, path, body=body, headers=headers or {})
+        answer = conn.getresponse()
+        page, cookie = answer.read().decode(), (answer.getheader("Set-Cookie") or "").split(";")[0]
+        conn.close()
+        return answer.status, page, cookie
+    _, page, cookie = send("GET", "/moderate/login")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    form = urlencode({"username": "mia", "password": PASSWORD, "csrf_token": token})
+    status, _, cookie = send("POST", "/moderate/login", form,
+                             {"Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie})
+    assert status == 303 and cookie.startswith("session=")
+    return cookie
+
+
+def test_across_gunicorn_services_a_comment_posted_on_one_reaches_the_desk_on_the_other(app, database_url):
+    with app.app_context():
+        users.create_user("mia", PASSWORD, Role.MODERATOR)
+    env = service_env(database_url, MODERATION="pre", LIVE_KEEPALIVE_SECONDS="2", LIVE_STREAM_SECONDS="120")
+    one, two = Gunicorn(env, workers=1), Gunicorn(env, workers=1)
+    try:
+        desk = opened(two.address, "/moderate/events", {"Cookie": http_desk_login(two.address)})
+        reader = opened(two.address, "/api/posts/fleet/events?site=1")
+        posted_at = time.monotonic()
+        made = request(one.address, "POST", "/api/posts/fleet/comments", {"author": "Ada", "body": SECRET})
+        assert made.status == 201 and made.body["status"] == "pending"
+        event = desk.event("queued", timeout=2)
+        assert event.at - posted_at < 1.0
+        assert event.json() == {"id": made.body["id"], "post": "fleet", "status": "pending", "reported": False}
+        assert reader.quiet(0.5) == [] and SECRET.encode() not in desk.raw
+        desk.close()
+        reader.close()
+    finally:
+        one.stop()
+        two.stop()
 
 
 class RedisCommands:
