@@ -105,7 +105,8 @@ def _state() -> Store:
 
 
 def _on_changed(sender: Any, post_slug: str | None = None, kinds: frozenset[str] = frozenset(), **_: Any) -> None:
-    if has_app_context() and "cache" in current_app.extensions:
+    # No kinds: only the desk's lists moved (events.notify's ``queued``); nothing cached is stale.
+    if kinds and has_app_context() and "cache" in current_app.extensions:
         invalidate(groups_for(post_slug, kinds))
 
 

@@ -166,8 +166,12 @@ def create_comment(slug: str, data: dict[str, Any], reader: str | None, ip: str 
     created = NewComment(comment_id, post.id, parent_id, author, website, avatar, body_html, now, verdict.status,
                          token, now + timedelta(seconds=current_app.config["EDIT_WINDOW_SECONDS"]),
                          subscription=subscription, account_id=account_id)
+    # The desk's lists take every new comment; readers' streams only a public one (the same round trip).
+    queued = {comment_id: events.Placed(created.status.value)}
     if created.status == CommentStatus.APPROVED:
-        events.notify(post.slug, events.COMMENTS, comments={comment_id: False})
+        events.notify(post.slug, events.COMMENTS, comments={comment_id: False}, queued=queued)
+    else:
+        events.notify(post.slug, queued=queued)
     return created
 
 
@@ -224,9 +228,12 @@ def edit_comment(comment_id: int, token: str | None, body: str) -> Comment:
     if old in (CommentStatus.APPROVED, CommentStatus.PENDING):
         keep_public = old == CommentStatus.APPROVED and current_app.config["MODERATION"] == "post"
         set_status(comment, spam.status_for(found, keep_public))
+    moved = {comment.id: events.Placed(comment.status.value)} if comment.status != old else None
     db.session.commit()
     if old == CommentStatus.APPROVED:
-        events.notify(comment.post.slug, events.COMMENTS, comments={comment.id: True})
+        events.notify(comment.post.slug, events.COMMENTS, comments={comment.id: True}, queued=moved)
+    elif moved:
+        events.notify(comment.post.slug, queued=moved)
     return comment
 
 

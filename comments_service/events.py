@@ -8,7 +8,7 @@ with it (mail, webhooks). Nothing here knows about Redis.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, NamedTuple
 
 from blinker import Namespace
 
@@ -22,14 +22,27 @@ _signals = Namespace()
 changed = _signals.signal("data-changed")
 
 
-def notify(post_slug: str | None, *kinds: str, comments: Mapping[int, bool] | None = None) -> None:
+def notify(post_slug: str | None, *kinds: str, comments: Mapping[int, bool] | None = None,
+           queued: Mapping[int, Placed] | None = None) -> None:
     """Announce that ``kinds`` of data of ``post_slug`` (None: of any post) changed and are committed.
 
     ``comments`` names the comments whose public version the change may have
     altered (written, published, edited, hidden, deleted), each with whether it
     was public before: the live streams tell open pages what became of them.
+    ``queued`` names the comments that took a place in the moderation desk's
+    lists (a new comment, a status move, a reader's report), each with where
+    (:class:`Placed`): the desk's own stream tells the open desks. No kinds and
+    only ``queued``: nothing readers see changed (the caches keep their entries).
     """
-    changed.send(None, post_slug=post_slug, kinds=frozenset(kinds), comments=dict(comments or {}))
+    changed.send(None, post_slug=post_slug, kinds=frozenset(kinds), comments=dict(comments or {}),
+                 queued=dict(queued or {}))
+
+
+class Placed(NamedTuple):
+    """Where a comment now stands in the desk's lists: its status tab, and whether a report just listed it."""
+
+    status: str
+    reported: bool = False
 
 
 # A comment's status changed, told inside the transaction that changes it (background jobs listen).

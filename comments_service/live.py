@@ -15,6 +15,13 @@ and the post's counts, and the events go to the store (:mod:`live_store`):
 
 Pending, rejected and spam comments never reach a stream: only a comment read
 back as approved is shown, and of one that left, only its id.
+
+The moderation desk has a stream of its own, scope ``desk:queue`` (not a slug,
+nor ``site``: no reader's route can name it): a ``queued`` event
+``{"id", "post", "status", "reported"}`` for each comment that took a place in
+the desk's lists (``events.notify``'s ``queued``), built without reading
+anything and sent in the same round trip as the change's public events. No
+text: the desk reads the comment itself.
 """
 from __future__ import annotations
 
@@ -37,6 +44,7 @@ from .shapes import COMMENT, RECENT_COMMENT
 log = logging.getLogger(__name__)
 
 SITE = "site"
+DESK = "desk:queue"
 _P = Post.__table__.c
 
 
@@ -79,17 +87,27 @@ def site_stream(last_event_id: str | None) -> Iterator[bytes]:
     return hub().stream((SITE,), last_event_id)
 
 
+def desk_stream(last_event_id: str | None) -> Iterator[bytes]:
+    """Return the moderation desk's event stream (only for a desk session: its route checks)."""
+    return hub().stream((DESK,), last_event_id)
+
+
+def desk_since() -> str:
+    """Return the id of the desk's newest event: a desk page opens its stream from there (nothing falls between)."""
+    return hub().store.tail(DESK)
+
+
 def _on_changed(sender: Any, post_slug: str | None = None, kinds: frozenset[str] = frozenset(),
-                comments: Mapping[int, bool] | None = None, **_: Any) -> None:
+                comments: Mapping[int, bool] | None = None, queued: Mapping[int, events.Placed] | None = None,
+                **_: Any) -> None:
     if post_slug is None or not has_app_context() or "live" not in current_app.extensions:
         return
-    if not kinds & {events.COMMENTS, events.LIKES} and not comments:
-        return
-    try:
-        found = publish(post_slug, dict(comments or {}))
-    except Exception:  # the change is committed: a stream that misses it must not fail the request
-        log.exception("live events: could not publish the change of %s", post_slug)
-        return
+    found = desk_events(post_slug, queued or {})
+    if kinds & {events.COMMENTS, events.LIKES} or comments:
+        try:
+            found = publish(post_slug, dict(comments or {})) + found
+        except Exception:  # the change is committed: a stream that misses it must not fail the request
+            log.exception("live events: could not publish the change of %s", post_slug)
     if found and not hub().store.append(found):
         log.warning("live events: Redis is unavailable; %d event(s) of %s were not sent", len(found), post_slug)
 
@@ -118,6 +136,13 @@ def publish(slug: str, comments: dict[int, bool]) -> list[tuple[str, str, str]]:
     out.append((slug, "counts", _json(counts)))
     out.append((SITE, "counts", _json({"post": slug, **counts})))
     return out
+
+
+def desk_events(slug: str, queued: Mapping[int, events.Placed]) -> list[tuple[str, str, str]]:
+    """Return the desk's events for comments of ``slug`` that took a place in its lists (nothing is read)."""
+    return [(DESK, "queued", _json({"id": comment_id, "post": slug, "status": place.status,
+                                    "reported": place.reported}))
+            for comment_id, place in sorted(queued.items())]
 
 
 def _json(value: Any) -> str:

@@ -92,14 +92,26 @@ class RedisLog:
         self.history_script = client.redis.register_script(_HISTORY)
 
     def append(self, events: Sequence[tuple[str, str, str]]) -> bool:
-        """Store ``(scope, name, data)`` events in one round trip; False if Redis could not be told."""
-        def run(r: redis.Redis) -> bool:
+        """Store ``(scope, name, data)`` events in one round trip; False if Redis could not be told.
+
+        The script is called by its digest (a pipeline of scripts would first ask ``SCRIPT EXISTS``, a round
+        trip of its own); a server that does not have it (restarted, flushed) is given it, and asked again.
+        """
+        def send(r: redis.Redis) -> None:
             pipe = r.pipeline(transaction=False)
             for scope, name, data in events:
                 ttl = HISTORY_SECONDS * (7 if scope == "site" else 1)
-                self.append_script(keys=[FANIN, scope_key(scope)],
-                                   args=[FANIN_MAX, SCOPE_MAX, ttl, scope, name, data, FANIN_SECONDS], client=pipe)
+                pipe.evalsha(self.append_script.sha, 2, FANIN, scope_key(scope),
+                             FANIN_MAX, SCOPE_MAX, ttl, scope, name, data, FANIN_SECONDS)
             pipe.execute()
+
+        def run(r: redis.Redis) -> bool:
+            try:
+                send(r)
+            except redis.exceptions.NoScriptError:
+                # Nothing was added (every call of the pipeline found no script): load it, send again.
+                r.script_load(_APPEND)
+                send(r)
             return True
         return bool(events) and self.client.call(run, False)
 

@@ -163,10 +163,10 @@ def act(comment_id: int, action: str, actor: str, seen: Seen = UNCHECKED) -> Com
         raise not_found("Comment")
     if not isinstance(seen, Unchecked):
         check_seen([comment], {comment.id: seen})
-    ACTIONS[action](comment, actor)
+    moved = {comment_id: events.Placed(comment.status.value)} if ACTIONS[action](comment, actor) else None
     db.session.commit()
-    if was_public or action == "approve":
-        events.notify(slug, events.COMMENTS, comments={comment_id: was_public})
+    shown = was_public or action == "approve"  # the desk's lists take every move; readers' streams a public one
+    events.notify(slug, *(events.COMMENTS,) * shown, comments={comment_id: was_public} if shown else {}, queued=moved)
     if action == "delete":
         return None
     return comment
@@ -189,6 +189,7 @@ def bulk(ids: list[int], action: str, actor: str, seen: Mapping[int, datetime | 
     )
     check_seen(comments, seen or {}, many=True)
     touched: dict[str, dict[int, bool]] = {}
+    placed: dict[str, dict[int, events.Placed]] = {}
     updated = 0
     for comment in comments:
         if comment.status == CommentStatus.DELETED:
@@ -196,11 +197,12 @@ def bulk(ids: list[int], action: str, actor: str, seen: Mapping[int, datetime | 
         slug, was_public, comment_id = comment.post.slug, comment.status == CommentStatus.APPROVED, comment.id
         if ACTIONS[action](comment, actor):
             updated += 1
+            placed.setdefault(slug, {})[comment_id] = events.Placed(comment.status.value)
             if was_public or action == "approve":
                 touched.setdefault(slug, {})[comment_id] = was_public
     db.session.commit()
-    for slug in sorted(touched):
-        events.notify(slug, events.COMMENTS, comments=touched[slug])
+    for slug in sorted(placed):
+        events.notify(slug, *(events.COMMENTS,) * (slug in touched), comments=touched.get(slug), queued=placed[slug])
     return updated
 
 

@@ -66,9 +66,10 @@ def report(comment_id: int, reader: str, reason: str, note: str | None) -> tuple
                      details={"post": comment.post.slug, "reports": summary.count, "reasons": summary.reasons})
     if webhook.wanted(webhook.REPORTED):
         webhook.enqueue(comment, None, comment.status, report=webhook.report_facts(reason, note, summary, held))
+    # The Reported list takes it (and the Pending tab, when held): the desk's stream says so, text left out.
+    slug, listed = comment.post.slug, {comment.id: events.Placed(comment.status.value, reported=True)}
     db.session.commit()
-    if held:
-        events.notify(comment.post.slug, events.COMMENTS, comments={comment.id: True})
+    events.notify(slug, *(events.COMMENTS,) * held, comments={comment.id: True} if held else None, queued=listed)
     return {"reported": True}, True
 
 
@@ -132,7 +133,8 @@ def dismiss(comment_id: int, actor: str, seen: moderation.Seen = moderation.UNCH
     db.session.commit()
     db.session.expire(comment, ["open_reports"])
     if republish:
-        events.notify(comment.post.slug, events.COMMENTS, comments={comment.id: False})
+        events.notify(comment.post.slug, events.COMMENTS, comments={comment.id: False},
+                      queued={comment.id: events.Placed(CommentStatus.APPROVED.value)})
     return comment
 
 

@@ -196,7 +196,8 @@ def first_event_before_release(address: tuple[str, int], path: str, upstream: He
     return early, received
 
 
-@pytest.mark.parametrize("path", ["/api/posts/hello/events", "/api/events", "/api/posts/hello/events?last=3"])
+@pytest.mark.parametrize("path", ["/api/posts/hello/events", "/api/events", "/api/posts/hello/events?last=3",
+                                  "/moderate/events", "/moderate/events?last_event_id=1-0"])
 def test_event_streams_pass_each_event_at_once(held_stream, path):
     upstream, nginx = held_stream
     early, answer = first_event_before_release(nginx.address, path, upstream)
@@ -204,7 +205,8 @@ def test_event_streams_pass_each_event_at_once(held_stream, path):
     assert b"data: last" in answer and b"x-accel-buffering: no" in answer.lower()
 
 
-@pytest.mark.parametrize("path", ["/api/posts/hello/comments", "/api/posts/events-and-more/comments", "/healthz"])
+@pytest.mark.parametrize("path", ["/api/posts/hello/comments", "/api/posts/events-and-more/comments", "/healthz",
+                                  "/moderate", "/moderate/events-and-more"])
 def test_other_answers_are_buffered_whole(held_stream, path):
     # The contrast: the same held answer on any other path waits in nginx's buffer.
     upstream, nginx = held_stream

@@ -6,9 +6,9 @@ from flask import Flask
 
 def register_blueprints(app: Flask) -> None:
     """Register the web blueprints (the moderation desk brings its session and filters)."""
-    from . import desk_community, desk_jobs, embed, feeds, moderate, notify, ops, sign_in
+    from . import desk_community, desk_jobs, desk_live, embed, feeds, moderate, notify, ops, sign_in
 
-    assert desk_jobs.bp is moderate.bp is desk_community.bp  # the Jobs tab and community views are the desk's
+    assert desk_jobs.bp is moderate.bp is desk_community.bp is desk_live.bp  # the Jobs tab, community views, stream
 
     app.register_blueprint(ops.bp)
     app.register_blueprint(embed.bp)

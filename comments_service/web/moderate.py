@@ -12,7 +12,7 @@ from typing import Any
 from flask import Flask, flash, g, render_template, request
 from werkzeug.wrappers import Response
 
-from .. import bans, moderation, reports, stats
+from .. import bans, live, moderation, reports, stats
 from ..schemas.moderation import LogQueryArgsSchema, ModerationQueryArgsSchema
 from ..schemas.stats import StatsQueryArgsSchema
 from . import charts, desk_errors, filters, security
@@ -31,7 +31,9 @@ def queue() -> Any:
     # The search form sends its untouched fields (post, status "any") blank: left out, not wrong.
     args = load(ModerationQueryArgsSchema(), {k: v for k, v in request.args.items() if v.strip()})
     data = reports.desk_page(args["status"], args["post"], args["limit"], args["cursor"], args["reported"], args["q"])
-    return render_template("moderate/queue.html", args=args, **data)
+    # Where the desk's live stream stood as the page was read: the page follows it from there (a search does not).
+    since = None if args["q"] else live.desk_since()
+    return render_template("moderate/queue.html", args=args, live_since=since, **data)
 
 
 @bp.get("/dashboard")

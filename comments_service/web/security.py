@@ -19,13 +19,14 @@ CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "X-CSRF-Token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
-# No inline script or style anywhere: the page's one script and one stylesheet are files.
+# No inline script or style anywhere: the page's one script and one stylesheet are files; it connects only home.
 CONTENT_SECURITY_POLICY = "; ".join(
     [
         "default-src 'none'",
         "script-src 'self'",
         "style-src 'self'",
         "img-src 'self' data:",
+        "connect-src 'self'",  # the desk's live stream (EventSource) and its queue reload (fetch)
         "form-action 'self'",
         "frame-ancestors 'none'",
         "base-uri 'none'",
