@@ -109,6 +109,31 @@ def test_the_page_lang_picks_each_shipped_language(blog, demo):
     assert unknown.locator('[data-widget="comments"]').get_attribute("lang") is None
 
 
+
+def placeholders(text: str) -> list[str]:
+    return sorted(re.findall(r"\{(\w+)\}", text))
+
+
+def test_every_shipped_language_has_every_string_the_widget_shows(blog, demo):
+    page = blog(WIDGETS, lang="en")
+    english = page.evaluate("Object.assign({}, CommentWidgets.strings)")
+    # Every key the script passes to t("...") is one of its English strings (wherever in the file it is defined).
+    used = set(re.findall(r'\bt\("(\w+)"', (STATIC / "embed.js").read_text()))
+    assert used and used <= set(english), sorted(used - set(english))
+    shipped = page.evaluate("CommentWidgets.languages")
+    assert sorted(shipped) == SHIPPED
+    problems = {}
+    for lang, strings in shipped.items():
+        missing = sorted(set(english) - set(strings))
+        unknown = sorted(set(strings) - set(english))
+        changed = sorted(key for key in set(english) & set(strings)
+                         if placeholders(strings[key]) != placeholders(english[key]))
+        if missing or unknown or changed:
+            problems[lang] = {"missing": missing, "unknown": unknown, "placeholders differ": changed}
+    assert problems == {}
+
+
+
 def test_markdown_preview_is_the_servers_sanitized_rendering(blog, demo):
     page = blog(f'<div data-widget="comments" data-post="{SLUG}"></div>')
     form = page.locator("form.cs-form").first
