@@ -854,7 +854,7 @@
     reason.focus();
   }
   var COMMUNITY_CSS = ".cs-report-box{background:var(--cs-soft);border:1px solid var(--cs-line);border-radius:8px;padding:10px 12px;margin:6px 0;max-width:32em}" +
-    ".cs-report:disabled{color:var(--cs-muted);cursor:default}.cs-pinned{background:#ddf4ff;color:#0a3069;font-weight:600}.cs-pinned:before{content:'';display:inline-block;width:.5em;height:.5em;margin-right:4px;border-radius:50%;background:currentColor}" +
+    ".cs-report:disabled{color:var(--cs-muted);cursor:default}.cs-pinned{background:#ddf4ff;color:#0a3069;font-weight:600}.cs-pinned:before{content:'';display:inline-block;width:.5em;height:.5em;margin-inline-end:4px;border-radius:50%;background:currentColor}" +
     "@media (prefers-color-scheme:dark){.cs-pinned{background:#0c2d6b;color:#cae8ff}}";
 
   /* ---- like button ---- */
