@@ -7,8 +7,12 @@ from pathlib import Path
 
 import pytest
 
+from tests.accounts_helpers import SSO_SECRET, session, sign_in, sso_token
 from tests.conftest import screenshot
 from tests.helpers import approve
+from tests.notify_helpers import release
+from tests.oidc_helpers import provider, providers_setting
+from tests.servers import SmtpServer
 from tests.test_a11y_browser import violations
 from tests.test_widgets_browser import SLUG, HostPage, open_page
 
@@ -107,6 +111,101 @@ def test_the_page_lang_picks_each_shipped_language(blog, demo):
     unknown = blog(WIDGETS, lang="xx")
     assert unknown.locator('[data-widget="comments"] button[type=submit]').inner_text() == "Post comment"
     assert unknown.locator('[data-widget="comments"]').get_attribute("lang") is None
+
+
+
+def placeholders(text: str) -> list[str]:
+    return sorted(re.findall(r"\{(\w+)\}", text))
+
+
+def test_every_shipped_language_has_every_string_the_widget_shows(blog, demo):
+    page = blog(WIDGETS, lang="en")
+    english = page.evaluate("Object.assign({}, CommentWidgets.strings)")
+    # Every key the script passes to t("...") is one of its English strings (wherever in the file it is defined).
+    used = set(re.findall(r'\bt\("(\w+)"', (STATIC / "embed.js").read_text()))
+    assert used and used <= set(english), sorted(used - set(english))
+    shipped = page.evaluate("CommentWidgets.languages")
+    assert sorted(shipped) == SHIPPED
+    problems = {}
+    for lang, strings in shipped.items():
+        missing = sorted(set(english) - set(strings))
+        unknown = sorted(set(strings) - set(english))
+        changed = sorted(key for key in set(english) & set(strings)
+                         if placeholders(strings[key]) != placeholders(english[key]))
+        if missing or unknown or changed:
+            problems[lang] = {"missing": missing, "unknown": unknown, "placeholders differ": changed}
+    assert problems == {}
+
+
+
+# Every element a widget draws stays inside the widget: nothing sticks out at either side (nor into the other);
+# the honeypot field is off-screen on purpose.
+OVERFLOW = """() => [...document.querySelectorAll('[data-widget]')].flatMap(root => {
+  const box = root.getBoundingClientRect();
+  return [...root.querySelectorAll('*')].filter(e => {
+    const r = e.getBoundingClientRect();
+    return r.width > 0 && r.height > 0 && !e.closest('.cs-hp') && (r.left < box.left - 1 || r.right > box.right + 1);
+  }).map(e => root.dataset.widget + ' ' + e.tagName + '.' + e.className + ': ' + (e.textContent || '').slice(0, 40));
+})"""
+
+
+@pytest.mark.parametrize("lang", ["de", "ar"])
+def test_the_report_box_sign_in_and_live_notice_speak_the_pages_language(blog, demo, make_app, client, moderator, lang):
+    accounts = make_app(SSO_SECRET=SSO_SECRET).test_client()
+    reader = sign_in(accounts, sub="u-7", name="Ada Lovelace")
+    top = client.get(f"/api/posts/{SLUG}/comments").get_json()["comments"][0]["id"]
+    assert client.post(f"/api/moderation/comments/{top}/pin", headers=moderator).status_code == 200
+    signed = accounts.post(f"/api/posts/{SLUG}/comments", json={"body": "Signed in"}, headers=session(reader)).get_json()
+    approve(client, moderator, signed["id"])
+    smtp = SmtpServer().start()
+    try:
+        with provider() as issuer:
+            page = blog(WIDGETS, script_attrs=f'data-lang="{lang}"', OIDC_PROVIDERS=providers_setting(issuer),
+                        SSO_SECRET=SSO_SECRET, SMTP_URL=smtp.url, MAIL_FROM="comments@blog.example",
+                        PUBLIC_URL="https://comments.example")
+            english = page.evaluate("CommentWidgets.languages." + lang)
+            text = page.evaluate("Object.assign({}, CommentWidgets.strings)")
+            # The page's language wins over every English table of the script, wherever in the file it is.
+            assert {key: text[key] for key in english} == english
+            thread = page.locator('[data-widget="comments"]')
+            assert thread.locator(".cs-pinned").first.inner_text() == text["pinned"]
+            assert text["verified"] in thread.locator(".cs-verified").first.inner_text()
+            thread.get_by_role("button", name=text["signInWith"].replace("{name}", "Test ID")).wait_for()
+            assert thread.locator(".cs-account-title").inner_text() == text["signInOptional"]
+            thread.get_by_placeholder(text["emailForLink"]).fill("ada@example.org")
+            thread.get_by_role("button", name=text["signInMail"]).click()
+            sent = text["signInMailSent"].replace("{email}", "ada@example.org")
+            thread.locator(".cs-account-status", has_text=sent).wait_for()
+            thread.locator(".cs-report").first.click()
+            box = thread.locator(".cs-report-box")
+            assert box.locator("option").all_inner_texts() == [
+                text[k] for k in ("reasonSpam", "reasonAbuse", "reasonOffTopic", "reasonOther")]
+            assert box.get_by_role("button", name=text["reportSend"]).count() == 1
+            page.wait_for_selector("html[data-cs-live=open]", state="attached", timeout=5000)
+            for body in ("live one", "live two"):
+                made = client.post(f"/api/posts/{SLUG}/comments", json={"author": "Grace", "body": body}).get_json()
+                approve(client, moderator, made["id"])
+            notice = thread.locator(".cs-live-notice")
+            notice.filter(has_text=text["liveNewN"].replace("{n}", "2")).wait_for(timeout=5000)
+            screenshot(page, f"widget-{lang}-report-sign-in-live")
+            assert page.evaluate(OVERFLOW) == []
+            page.set_viewport_size({"width": 360, "height": 800})
+            screenshot(page, f"widget-{lang}-narrow")
+            assert page.evaluate(OVERFLOW) == []
+            assert violations(page) == []
+            page.set_viewport_size({"width": 1000, "height": 900})
+            page.evaluate("token => CommentWidget.login(token)", sso_token(sub="u-8", name="Grace", email="grace@example.org"))
+            bar = thread.locator(".cs-signed-in")
+            bar.filter(has_text=text["signedInAs"].replace("{name}", "Grace")).wait_for(timeout=5000)
+            for key in ("signOut", "myData", "eraseMe"):
+                assert thread.get_by_role("button", name=text[key]).count() == 1
+            assert thread.get_by_label(text["replyMails"]).count() == 1
+            screenshot(page, f"widget-{lang}-signed-in")
+            assert page.evaluate(OVERFLOW) == []
+            assert page.js_errors == []
+    finally:
+        smtp.stop()
+        release(accounts.application)
 
 
 def test_markdown_preview_is_the_servers_sanitized_rendering(blog, demo):
