@@ -66,11 +66,11 @@ def test_a_new_comment_shows_as_a_notice_and_show_lists_it_leaving_the_review_as
 
     # A second one counts up; one that another moderator took away counts down.
     other = post_comment(desk.client, "knees", author="Dev", body="Another one.").get_json()
-    page.wait_for_function("document.querySelector('.live-notice').textContent === '2 new comments - show'",
+    page.wait_for_function("() => document.querySelector('.live-notice').textContent === '2 new comments - show'",
                            timeout=5000)
     answer = desk.client.post(f"/api/moderation/comments/{other['id']}/reject", headers=moderator)
     assert answer.status_code == 200
-    page.wait_for_function("document.querySelector('.live-notice').textContent === '1 new comment - show'",
+    page.wait_for_function("() => document.querySelector('.live-notice').textContent === '1 new comment - show'",
                            timeout=5000)
 
     notice.click()

@@ -84,7 +84,7 @@ def test_moderator_works_the_queue_in_a_browser(page, live_server, queue_of_comm
     page.get_by_role("button", name="Filter").click()
     assert items.count() == 2
     # The filter loaded a new page: let its script attach before the keyboard acts.
-    page.wait_for_function("document.querySelector('[data-selected-count]').textContent !== ''")
+    page.wait_for_function("() => document.querySelector('[data-selected-count]').textContent !== ''")
     page.focus("#select-all")
     page.keyboard.press("Space")  # the keyboard reaches "select all on this page"
     assert page.locator("[data-selected-count]").inner_text() == "2 of 2 selected"

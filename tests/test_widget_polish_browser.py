@@ -263,7 +263,7 @@ def test_counts_only_index_page(blog, demo, client, moderator):
              'data-one="un commentaire" data-many="{n} commentaires">-</span></p>'
              '<p>Bad: <span data-count="not a slug">?</span></p><p>New: <span data-count="never-used">-</span></p>')
     page = blog(spans, wait=False, script="count.js")
-    page.wait_for_function(f"document.querySelector('[data-count=\"{SLUG}\"]').textContent !== '-'")
+    page.wait_for_function(f"() => document.querySelector('[data-count=\"{SLUG}\"]').textContent !== '-'")
     assert page.locator(f'[data-count="{SLUG}"]').inner_text() == "5 comments"
     assert page.locator('[data-count="posture-at-your-desk"]').inner_text() == "un commentaire"
     assert page.locator('[data-count="not a slug"]').inner_text() == "?"
@@ -276,7 +276,7 @@ def test_counts_only_index_page(blog, demo, client, moderator):
 
 def test_embed_js_fills_counts_on_its_page_in_its_language(blog, demo):
     page = blog(f'<div data-widget="recent-posts"></div><span data-count="{SLUG}">-</span>', lang="fr")
-    page.wait_for_function(f"document.querySelector('[data-count=\"{SLUG}\"]').textContent !== '-'")
+    page.wait_for_function(f"() => document.querySelector('[data-count=\"{SLUG}\"]').textContent !== '-'")
     assert page.locator(f'[data-count="{SLUG}"]').inner_text() == "4 commentaires"
 
 

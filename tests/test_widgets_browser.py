@@ -170,14 +170,14 @@ def test_like_button_counts_persists_and_undoes(page, live_server, demo, client)
     assert button.get_attribute("aria-pressed") == "false"
     assert "0 likes" in button.inner_text()
     button.click()
-    page.wait_for_function("document.querySelector('[data-widget=like] button').getAttribute('aria-pressed') === 'true'")
+    page.wait_for_function("() => document.querySelector('[data-widget=like] button').getAttribute('aria-pressed') === 'true'")
     assert "1 like" in page.locator('[data-widget="like"] button').inner_text()
     assert client.get(f"/api/posts/{SLUG}").get_json()["like_count"] == 1
     open_page(page, live_server.url + "/demo")
     button = page.locator('[data-widget="like"] button')
     assert button.get_attribute("aria-pressed") == "true" and "1 like" in button.inner_text()
     button.click()
-    page.wait_for_function("document.querySelector('[data-widget=like] button').getAttribute('aria-pressed') === 'false'")
+    page.wait_for_function("() => document.querySelector('[data-widget=like] button').getAttribute('aria-pressed') === 'false'")
     assert "0 likes" in page.locator('[data-widget="like"] button').inner_text()
     assert client.get(f"/api/posts/{SLUG}").get_json()["like_count"] == 0
 
@@ -214,7 +214,7 @@ def test_validation_errors_show_next_to_fields(page, live_server, demo):
     form.get_by_role("button", name="Post comment").click()
     error = form.locator("input[name=email] + .cs-field-error")
     error.wait_for()
-    page.wait_for_function("document.querySelector('form.cs-form input[name=email]').getAttribute('aria-invalid') === 'true'")
+    page.wait_for_function("() => document.querySelector('form.cs-form input[name=email]').getAttribute('aria-invalid') === 'true'")
     assert "email" in error.inner_text().lower()
 
 
@@ -230,7 +230,7 @@ def test_snippet_on_an_allowed_origin_works(browser, make_app, serve, runner, cl
         page = open_page(page, host.url)
         assert "Maria K." in widget_text(page, "comments") and "back pain" in widget_text(page, "popular-tags")
         page.locator('[data-widget="like"] button').click()
-        page.wait_for_function("document.querySelector('[data-widget=like] button').getAttribute('aria-pressed') === 'true'")
+        page.wait_for_function("() => document.querySelector('[data-widget=like] button').getAttribute('aria-pressed') === 'true'")
         form = page.locator("form.cs-form").first
         form.get_by_label("Name").fill("Remote Reader")
         form.get_by_label("Comment").fill("Posted from another origin")
@@ -252,7 +252,7 @@ def test_snippet_on_an_unlisted_origin_gets_nothing(browser, make_app, serve, ru
     try:
         page = browser.new_context().new_page()
         page.goto(host.url)
-        page.wait_for_function("document.querySelectorAll('[data-widget] .cs-error').length === 5", timeout=15000)
+        page.wait_for_function("() => document.querySelectorAll('[data-widget] .cs-error').length === 5", timeout=15000)
         text = page.locator("body").inner_text()
         assert "Maria K." not in text and "back pain" not in text
         assert "Could not reach the comment service" in text
@@ -314,10 +314,10 @@ def test_load_more_and_sort(comments_page, make_app):
     page = comments_page()
     assert page.locator(".cs-list > .cs-comment").count() == 20
     page.get_by_role("button", name="Load more comments").click()
-    page.wait_for_function("document.querySelectorAll('.cs-list > .cs-comment').length === 25")
+    page.wait_for_function("() => document.querySelectorAll('.cs-list > .cs-comment').length === 25")
     assert page.get_by_role("button", name="Load more comments").is_hidden()
     page.get_by_label("Sort").select_option("newest")
-    page.wait_for_function("document.querySelector('.cs-list > .cs-comment .cs-author').textContent === 'Reader 24'")
+    page.wait_for_function("() => document.querySelector('.cs-list > .cs-comment .cs-author').textContent === 'Reader 24'")
     assert page.locator(".cs-list > .cs-comment").count() == 20
 
 
