@@ -6,8 +6,9 @@ INSERT (status.set_status keeps the count for every later change); on
 PostgreSQL both are one statement, run on its own: it commits itself, and
 the answer still comes only after the commit. When someone hears of new
 comments (a webhook, moderators' mail, the subscribers of the comment a reply
-answers) or the comment subscribes to its replies (``notify``), the comment
-and its jobs are written in one transaction instead.
+answers), the jobs go in with that statement (``comment_inserts``). A
+comment that subscribes to its replies (``notify``), a moderators' digest,
+and SQLite take one transaction instead.
 """
 from __future__ import annotations
 
@@ -17,18 +18,16 @@ from typing import Any, NamedTuple
 
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import Select, and_, bindparam, insert, update
 
-from . import accounts, auth, events, notifications, revisions, sanitize, spam, subscriptions
+from . import accounts, auth, events, jobs, notifications, revisions, sanitize, spam, subscriptions
+from . import comment_inserts as inserts
 from .database import dialect_name, standalone_statements
 from .errors import ApiError, invalid, not_found
 from .extensions import db
-from .models import Comment, CommentStatus, Post
-from .posts import FOR_WRITE, post_for_write
+from .models import Comment, CommentStatus
+from .posts import post_for_write
 from .status import remove, set_status
 from .times import aware, utcnow
-
-_C = Comment.__table__.c
 
 
 def _serializer() -> URLSafeSerializer:
@@ -91,27 +90,6 @@ class Written(NamedTuple):
     spam_reasons: list[str]
 
 
-_PARENT = Comment.__table__.alias("parent")
-
-
-@functools.lru_cache(maxsize=32)
-def _write_statement(reply: bool, checks: tuple[str, ...]) -> Select[Any]:
-    """The statement that reads a new comment's post, its parent and the spam checks: one round trip.
-
-    The parent is read only if it is an approved comment of the same post.
-    """
-    posts_table = Post.__table__
-    if reply:
-        on = and_(_PARENT.c.id == bindparam("parent_id"), _PARENT.c.post_id == posts_table.c.id,
-                  _PARENT.c.status == CommentStatus.APPROVED)
-        source = posts_table.outerjoin(_PARENT, on)
-        parent = (_PARENT.c.id.label("parent_id"), _PARENT.c.root_id.label("parent_root_id"))
-    else:
-        source, parent = posts_table, ()
-    columns = [spam.LOOKUPS[name] for name in checks]
-    return FOR_WRITE.with_only_columns(posts_table.c.id, posts_table.c.slug, *parent, *columns).select_from(source)
-
-
 def create_comment(slug: str, data: dict[str, Any], reader: str | None, ip: str | None) -> NewComment:
     """Store a reader's comment (pending under pre-moderation); return it with its edit token."""
     # A signed-in reader's name and address come from their account (accounts.author_of).
@@ -122,14 +100,16 @@ def create_comment(slug: str, data: dict[str, Any], reader: str | None, ip: str 
     ip_hash = auth.ip_hash(ip)
     parent_id = data.get("parent_id")
     checks, params = spam.lookups(body_source, email, reader, ip_hash)
-    single_statement = dialect_name() == "postgresql"
-    # Someone hears of new comments (or of this reply): their jobs are written in the comment's transaction.
+    # Someone hears of new comments (or of this reply): jobs, written with the comment.
     announce = notifications.wanted() or (parent_id is not None and subscriptions.mail_enabled())
-    if single_statement and not announce and not notify:
+    single_statement = dialect_name() == "postgresql" and not notify and not (
+        announce and notifications.needs_transaction())
+    if single_statement:
         standalone_statements()
     # A reply names a comment of an existing post: no post is created for one.
-    post = post_for_write(slug, _write_statement(parent_id is not None, checks), {**params, "parent_id": parent_id},
-                          create=parent_id is None)
+    reserve = single_statement and announce  # the jobs name the comment before it is written
+    post = post_for_write(slug, inserts.post_read(parent_id is not None, checks, reserve),
+                          {**params, "parent_id": parent_id}, create=parent_id is None)
     if parent_id is not None and (post is None or post.parent_id is None):
         raise invalid("parent_id", "Reply to an approved comment of the same post.")
     assert post is not None
@@ -144,16 +124,23 @@ def create_comment(slug: str, data: dict[str, Any], reader: str | None, ip: str 
         "status": verdict.status, "author": author, "email": email, "website": website, "avatar": avatar,
         "body_source": body_source, "body_html": body_html, "created_at": now, "like_count": 0,
         "ip_hash": ip_hash, "reader_hash": reader, "spam_reasons": verdict.reasons, "account_id": account_id,
+        "pinned": False,
     }.items()}
-    # Core statements: the ORM's unit of work would only add bookkeeping to one INSERT.
     approved = verdict.status == CommentStatus.APPROVED
-    if approved and single_statement:
-        comment_id = db.session.execute(_INSERT_COUNTED, {**row, "counted_at": now}).scalar_one()
+    if reserve:
+        comment_id = post.new_id
+        # What the listeners read of it, as it will be written: nothing is read back.
+        events.announce_move(Written(comment_id, post.id, parent_id, email, reader, verdict.reasons), None,
+                             verdict.status)
+        db.session.execute(inserts.WITH_JOBS[approved],
+                           {**row, "new_id": comment_id, "counted_at": now, "job_rows": jobs.take_waiting()})
+    elif approved and single_statement:
+        comment_id = db.session.execute(inserts.INSERT_COUNTED, {**row, "counted_at": now}).scalar_one()
     else:
-        comment_id = db.session.execute(_INSERT, row).inserted_primary_key[0]
+        comment_id = db.session.execute(inserts.INSERT, row).inserted_primary_key[0]
         if approved:
-            db.session.execute(_COUNT_APPROVED, {"counted_post": post.id})
-    if announce:  # what the listeners read of it, as written: nothing is read back
+            db.session.execute(inserts.COUNT_APPROVED, {"counted_post": post.id})
+    if announce and not reserve:
         events.announce_move(Written(comment_id, post.id, parent_id, email, reader, verdict.reasons), None,
                              verdict.status)
     subscription = None
@@ -173,27 +160,6 @@ def create_comment(slug: str, data: dict[str, Any], reader: str | None, ip: str 
     else:
         events.notify(post.slug, queued=queued)
     return created
-
-
-_NEW_COLUMNS = ("post_id", "parent_id", "root_id", "status", "author", "email", "website", "avatar", "body_source",
-                "body_html", "created_at", "like_count", "ip_hash", "reader_hash", "spam_reasons", "account_id")
-# Parameters named new_<column>. The id comes back with the INSERT (RETURNING where
-# the database has it, else the row id).
-_INSERT = insert(Comment.__table__).values({name: bindparam(f"new_{name}") for name in _NEW_COLUMNS})
-_COUNT_APPROVED = (
-    update(Post.__table__)
-    .where(Post.__table__.c.id == bindparam("counted_post"))
-    .values(comment_count=Post.__table__.c.comment_count + 1)
-)
-# Both at once: WITH new AS (INSERT ... RETURNING) UPDATE posts ... FROM new (PostgreSQL).
-_NEW = _INSERT.returning(_C.id, _C.post_id).cte("new_comment")
-_INSERT_COUNTED = (
-    update(Post.__table__)
-    .where(Post.__table__.c.id == _NEW.c.post_id)
-    # Given, not left to onupdate: SQLAlchemy fills no defaults in a statement of this shape.
-    .values(comment_count=Post.__table__.c.comment_count + 1, updated_at=bindparam("counted_at"))
-    .returning(_NEW.c.id)
-)
 
 
 def _own_comment(comment_id: int, token: str | None) -> Comment:

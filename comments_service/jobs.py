@@ -14,7 +14,9 @@ a composer (:func:`composer`), which the worker runs once, at the job's
 first attempt, to make what is sent from what is stored then; the result is
 kept in the row, so a retry sends the same bytes. Every job a transaction
 adds goes in with its commit, in one INSERT (on PostgreSQL a statement
-compiled once, whatever the number of rows).
+compiled once, whatever the number of rows), or inside the change's own
+statement (:data:`WRITTEN_WITH`, :func:`take_waiting`), which then commits
+itself.
 
 A table, not a job library: the service also runs on SQLite (the embedded
 default), and the PostgreSQL-only queues (procrastinate) would give it two
@@ -36,11 +38,16 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    bindparam,
+    cast,
+    column,
     event,
     func,
+    literal_column,
     select,
     text,
 )
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from .database import RoutingSession, dialect_name, insert_ignore
@@ -138,13 +145,31 @@ def enqueue(kind: str, payload: dict[str, Any], *, delay_seconds: float = 0, key
                     "run_at": now + timedelta(seconds=max(0.0, delay_seconds)) if delay_seconds > 0 else now})
 
 
-# Every row in one statement, compiled once: the rows are one JSON parameter.
-_INSERT_PG = text(
-    "INSERT INTO jobs (kind, key, payload, state, attempts, run_at, created_at, updated_at)"
-    " SELECT r.kind, r.key, r.payload, 'pending', 0, r.run_at, r.at, r.at"
-    " FROM json_to_recordset(CAST(:rows AS json))"
-    " AS r(kind varchar, key varchar, payload json, run_at timestamptz, at timestamptz)"
-    " ON CONFLICT DO NOTHING")
+# Every row in one statement (PostgreSQL), compiled once: the rows are one JSON parameter.
+_ROWS = func.json_to_recordset(cast(bindparam("job_rows", type_=String), JSON)).table_valued(
+    column("kind", String), column("key", String), column("payload", JSON),
+    column("run_at", DateTime(timezone=True)), column("at", DateTime(timezone=True)),
+).render_derived(name="r", with_types=True)
+_WRITE_ROWS = postgresql.insert(Job.__table__).from_select(
+    ["kind", "key", "payload", "state", "attempts", "run_at", "created_at", "updated_at"],
+    select(_ROWS.c.kind, _ROWS.c.key, _ROWS.c.payload, literal_column("'pending'"), literal_column("0"),
+           _ROWS.c.run_at, _ROWS.c.at, _ROWS.c.at),
+).on_conflict_do_nothing()
+# The same, carried by another statement: ``WITH new_jobs AS (INSERT INTO jobs ...) <the change>``.
+WRITTEN_WITH = _WRITE_ROWS.cte("new_jobs")
+
+
+def _as_json(waiting: list[dict[str, Any]]) -> str:
+    return orjson.dumps(waiting, option=orjson.OPT_NON_STR_KEYS).decode()  # as json.dumps takes them
+
+
+def take_waiting(session: Session | None = None) -> str:
+    """Take the jobs the session's transaction added, as the ``job_rows`` parameter of :data:`WRITTEN_WITH`.
+
+    For a change written in one statement that carries its jobs (PostgreSQL):
+    they are then no longer written at the commit.
+    """
+    return _as_json((session or db.session()).info.pop(_WAITING, None) or [])
 
 
 def write_waiting(session: Session | None = None) -> None:
@@ -154,8 +179,7 @@ def write_waiting(session: Session | None = None) -> None:
     if not waiting:
         return
     if dialect_name() == "postgresql":
-        rows = orjson.dumps(waiting, option=orjson.OPT_NON_STR_KEYS).decode()  # as json.dumps takes them
-        session.connection().execute(_INSERT_PG, {"rows": rows})
+        session.connection().execute(_WRITE_ROWS, {"job_rows": _as_json(waiting)})
         return
     insert_ignore(Job.__table__, [{
         "kind": row["kind"], "key": row["key"], "payload": row["payload"], "state": JobState.PENDING, "attempts": 0,

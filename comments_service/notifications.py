@@ -27,6 +27,14 @@ def wanted() -> bool:
     return bool(current_app.config.get("MODERATION_WEBHOOK_URL")) or (mail.enabled() and bool(moderators()))
 
 
+def needs_transaction() -> bool:
+    """Tell whether the listeners do more than add jobs: the moderators' digest locks its period's row to the commit.
+
+    Otherwise a change and its jobs may be one statement (see ``comment_inserts``).
+    """
+    return mail.enabled() and bool(moderators()) and moderator_mail.digest_minutes() > 0
+
+
 def _on_moved(sender: Any, comment: Any, old: CommentStatus | None, new: CommentStatus) -> None:
     # Small rows naming what happened: the worker composes the webhook's body and the mail (see the module's text).
     if not wanted():

@@ -53,7 +53,8 @@ def statements_of(app, action):
     return sent
 
 
-def test_a_new_comment_writes_its_jobs_in_one_insert_and_reads_nothing_for_them(make_app, smtp, hook, editor):
+def test_a_new_comment_is_written_with_its_jobs_in_one_statement_and_reads_nothing_for_them(make_app, smtp, hook,
+                                                                                             editor):
     app = both_app(make_app, smtp.url, hook.url)
     client = app.test_client()
     publish(client, editor, "spine", title="Spine")
@@ -61,8 +62,10 @@ def test_a_new_comment_writes_its_jobs_in_one_insert_and_reads_nothing_for_them(
     sent = statements_of(app, lambda: answers.append(
         post_comment(client, "spine", author="Ada", email="ada@example.com", body="Does it **hurt**?")))
     assert answers[0].status_code == 201
-    inserts = [s for s in sent if s.lstrip().upper().startswith("INSERT INTO JOBS")]
-    assert len(inserts) == 1 and not [s for s in sent if "FROM comments" in s or "FROM jobs" in s]
+    # The post's read (which takes the comment's id from its sequence), then one write: the comment and its jobs.
+    assert len(sent) == 2 and "nextval" in sent[0]
+    assert "INSERT INTO jobs" in sent[1] and "INSERT INTO comments" in sent[1]
+    assert not [s for s in sent if "FROM comments" in s or "FROM jobs" in s]
     created = answers[0].get_json()
     rows = job_rows(app)
     assert sorted(r.kind for r in rows) == ["moderator-mail", "webhook"]
