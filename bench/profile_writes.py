@@ -1,6 +1,6 @@
 """Count the instructions of the write path, per request, against the bare Flask endpoint: a figure noise cannot move.
 
-    python -m bench.profile_writes [--requests 40] [--warmup 15] [--ratelimit]
+    python -m bench.profile_writes [--requests 40] [--warmup 15] [--ratelimit] [--notify]
     python -m bench.profile_writes --cprofile [--sort tottime] [--top 40]   # where the time goes
 
 Builds the writes scenario's data in a throwaway PostgreSQL database and a
@@ -15,6 +15,12 @@ space only (the kernel's share of a request, its system calls, is not), and
 PostgreSQL's and Redis's work is in their own processes. Time on a shared
 machine varies by a factor of two from one run to the next; these counts
 vary by well under one per cent.
+
+With ``--notify`` every new comment waits for a moderator (``MODERATION=pre``)
+and somebody hears of it: ``SMTP_URL``, two ``MODERATOR_EMAILS`` and
+``MODERATION_WEBHOOK_URL`` are set (no worker runs; the jobs wait in their
+table). Compare a run with it to one with ``--notify-off`` (the same
+moderation, nobody told) for what the jobs cost.
 
 With ``--cprofile`` the same requests run without valgrind, under cProfile,
 and the largest functions of the comment and like batches are printed.
@@ -44,6 +50,8 @@ KINDS = ("bare Flask", "POST comment", "POST like")
 VIAS = ("wsgi", "client")
 SLUG_ENV = "PROFILE_WRITES_SLUG"
 LIMITS = ("RATELIMIT_COMMENTS", "RATELIMIT_LIKES", "RATELIMIT_LIKES_PER_POST")
+NOTIFY = {"SMTP_URL": "smtp://127.0.0.1:9", "MAIL_FROM": "Comments <comments@blog.example>",
+          "MODERATOR_EMAILS": "mia@example.com,max@example.com", "MODERATION_WEBHOOK_URL": "http://127.0.0.1:9/hook"}
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -52,6 +60,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--warmup", type=int, default=15, help="requests of each kind before measuring")
     parser.add_argument("--ratelimit", action="store_true",
                         help="rate limits counted (in Redis, never reached), as in production; not in the bench")
+    told = parser.add_mutually_exclusive_group()
+    told.add_argument("--notify", action="store_true",
+                      help="comments wait for a moderator, who is mailed, and a webhook hears of each (jobs)")
+    told.add_argument("--notify-off", action="store_true", help="comments wait for a moderator; nobody is told")
     parser.add_argument("--cprofile", action="store_true", help="profile with cProfile instead of counting")
     parser.add_argument("--sort", default="tottime", help="cProfile's sort key (tottime, cumulative)")
     parser.add_argument("--top", type=int, default=45, help="functions printed per batch with --cprofile")
@@ -198,6 +210,8 @@ def main(argv: list[str] | None = None) -> None:
         extra = {**scenario.env, "RATELIMIT_ENABLED": "1" if args.ratelimit else "0"}
         if args.ratelimit:  # counted in Redis on every request, never refused
             extra.update({name: "1000000 per minute" for name in LIMITS})
+        if args.notify or args.notify_off:
+            extra.update({"MODERATION": "pre", **(NOTIFY if args.notify else {})})
         env = service_env(db_url, redis_url, extra)
         facts, _ = prepare(scenario, env)
         workdir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="profile-writes-")))
@@ -209,7 +223,8 @@ def main(argv: list[str] | None = None) -> None:
         return
     # Dumps: start-up and warm-up, then one per batch.
     print(f"instructions per request (callgrind, {args.requests} requests each after {args.warmup} of warm-up; "
-          f"rate limits {'on' if args.ratelimit else 'off'})")
+          f"rate limits {'on' if args.ratelimit else 'off'}"
+          f"{'; notifications on' if args.notify else '; pre-moderation, nobody told' if args.notify_off else ''})")
     print(f"{'request':<16}" + "".join(f"{via + ' instr':>16}{'ratio':>8}" for via in VIAS))
     per_request = {via: {kind: counts[1 + v * len(KINDS) + k] / args.requests for k, kind in enumerate(KINDS)}
                    for v, via in enumerate(VIAS)}
