@@ -25,17 +25,18 @@ text: the desk reads the comment itself.
 """
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Iterator, Mapping
 from typing import Any
 
 import orjson
 from flask import Flask, current_app, has_app_context
-from sqlalchemy import and_, false, select
+from sqlalchemy import Select, and_, bindparam, select
 
 from . import events, slugs
+from .database import read_first, read_together, standalone_statements, transactions_again
 from .errors import not_found
-from .extensions import db
 from .live_hub import Hub, Settings
 from .live_store import LocalLog, RedisLog
 from .models import Comment, CommentStatus, Post
@@ -113,15 +114,25 @@ def _on_changed(sender: Any, post_slug: str | None = None, kinds: frozenset[str]
 
 
 def publish(slug: str, comments: dict[int, bool]) -> list[tuple[str, str, str]]:
-    """Return the events of a committed change of ``slug``: read its comments and counts in one statement."""
+    """Return the events of a committed change of ``slug``: read its comments and counts in one statement.
+
+    Straight to the driver where it can (``database.read_together``), and on
+    its own (no transaction): the change is committed, this only reads.
+    """
     ids = sorted(comments)
-    on = Comment.post_id == Post.id
-    statement = select(*_COLUMNS).select_from(Post).outerjoin(
-        Comment, and_(on, Comment.id.in_(ids)) if ids else and_(on, false())).where(_P.slug == slug)
-    rows = list(db.session.execute(statement))
+    standalone_statements()
+    try:
+        if ids:
+            params = {"slug": slug, **{f"comment_{i}": value for i, value in enumerate(ids)}}
+            rows = read_together((_read(len(ids)), params))[0]
+        else:
+            row = read_first(_COUNTS, {"slug": slug})
+            rows = [] if row is None else [row]
+    finally:
+        transactions_again()  # whatever the caller does next runs in a transaction again
     if not rows:
         return []  # the post is gone (deleted with its comments): nothing to show
-    shown = {row.id: row for row in rows if row.id is not None and row.status == CommentStatus.APPROVED}
+    shown = {row.id: row for row in rows if ids and row.id is not None and row.status == CommentStatus.APPROVED}
     out: list[tuple[str, str, str]] = []
     for comment_id in ids:
         was, row = comments[comment_id], shown.get(comment_id)
@@ -150,3 +161,13 @@ def _json(value: Any) -> str:
 
 
 _COLUMNS = _columns()
+_COUNTS = select(_P.comment_count.label("post_comment_count"), _P.like_count.label("post_like_count")).where(
+    _P.slug == bindparam("slug"))
+
+
+@functools.lru_cache(maxsize=32)
+def _read(count: int) -> Select[Any]:
+    # A post's counts and ``count`` of its comments (parameters comment_0, ...): compiled once per count.
+    ids = [bindparam(f"comment_{i}") for i in range(count)]
+    on = and_(Comment.post_id == Post.id, Comment.id.in_(ids))
+    return select(*_COLUMNS).select_from(Post).outerjoin(Comment, on).where(_P.slug == bindparam("slug"))
