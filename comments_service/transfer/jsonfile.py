@@ -20,41 +20,17 @@ from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from .. import auth, slugs, times
-from ..errors import flatten_messages
+from .. import auth, slugs
 from ..extensions import db
 from ..mail_models import MailAddress, Subscription
 from ..models import ACTOR_MAX, Comment, CommentStatus, ModerationEvent, Post, Tag
+from .jsonfields import HASH, UtcTime, error_text
 from .records import BodyFormat, CommentRecord, PostRecord, Source, TransferError, clean_author, clean_email, clean_url
 
 FORMAT = "comments-service-export"
 VERSION = 1
 SLUG = slugs.VALIDATOR
-HASH = validate.Regexp(r"^[0-9a-f]{1,64}$")
 AVATAR = validate.Regexp(r"^(?:[0-9a-f]{32})?$")
-
-
-class UtcTime(fields.Field):
-    """An ISO 8601 UTC time with microseconds and a Z; a time without zone is read as UTC; only a storable one."""
-
-    def _serialize(self, value: Any, attr: Any, obj: Any, **kwargs: Any) -> str | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            value = value.replace(tzinfo=timezone.utc)
-        return value.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
-
-    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> datetime:
-        if not isinstance(value, str):
-            raise ValidationError("Not a time.")
-        try:
-            parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-        except ValueError:
-            raise ValidationError("Not an ISO 8601 time.") from None
-        try:
-            return times.storable(parsed)
-        except ValueError as error:
-            raise ValidationError(str(error)) from None
 
 
 class ExportPostSchema(Schema):
@@ -252,17 +228,13 @@ def read(path: str, on_bytes: Callable[[int], None] | None = None) -> Source:
     return source
 
 
-def _errors(error: ValidationError) -> str:
-    return "; ".join(f"{field}: {' '.join(messages)}" for field, messages in flatten_messages(error.messages).items())
-
-
 def _posts(items: list[Any], source: Source) -> None:
     schema = ExportPostSchema()
     for index, item in enumerate(items):
         try:
             data = schema.load(item)
         except ValidationError as error:
-            source.skip(f"post #{index + 1}", _errors(error))
+            source.skip(f"post #{index + 1}", error_text(error))
             continue
         source.posts[data["slug"]] = PostRecord(
             key=data["slug"],
@@ -284,7 +256,7 @@ def _comments(items: list[Any], source: Source) -> None:
             data = schema.load(item)
         except ValidationError as error:
             what = f"comment {item.get('id')}" if isinstance(item, dict) and item.get("id") else f"comment #{index + 1}"
-            source.skip(what, _errors(error))
+            source.skip(what, error_text(error))
             continue
         html = data["body_html"]
         source.comments.append(
@@ -318,7 +290,7 @@ def _events(items: list[Any], source: Source, site: str) -> None:
         try:
             data = schema.load(item)
         except ValidationError as error:
-            source.skip(f"moderation log entry #{index + 1}", _errors(error))
+            source.skip(f"moderation log entry #{index + 1}", error_text(error))
             continue
         details = data["details"]
         source.events.append(
