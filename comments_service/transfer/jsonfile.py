@@ -72,6 +72,7 @@ class ExportCommentSchema(Schema):
     reader_hash = fields.String(allow_none=True, load_default=None, validate=HASH)
     avatar = fields.String(allow_none=True, load_default=None, validate=AVATAR)
     spam_reasons = fields.List(fields.String(), load_default=list)
+    pinned = fields.Boolean(load_default=False)
     import_key = fields.String(allow_none=True, load_default=None, validate=validate.Length(max=200))
 
     def post_slug(self, comment: Any) -> str:
@@ -259,6 +260,8 @@ def _comments(items: list[Any], source: Source) -> None:
             source.skip(what, error_text(error))
             continue
         html = data["body_html"]
+        if data["pinned"] and data["parent_id"]:
+            source.notes.append(f"comment {data['id']}: pinned, but only a top-level comment can be; imported unpinned")
         source.comments.append(
             CommentRecord(
                 key=str(data["id"]),
@@ -280,6 +283,7 @@ def _comments(items: list[Any], source: Source) -> None:
                 avatar=data["avatar"] or None,
                 spam_reasons=[str(r)[:200] for r in data["spam_reasons"]][:20],
                 import_key=data["import_key"],
+                pinned=data["pinned"] and not data["parent_id"],
             )
         )
 

@@ -196,6 +196,7 @@ def _row(plan: Plan, key: str, post_ids: dict[str, int], known: dict[str, tuple[
         "ip_hash": record.ip_hash,
         "reader_hash": record.reader_hash,
         "spam_reasons": list(record.spam_reasons),
+        "pinned": record.pinned and parent is None,
         "import_key": key,
     }
 

@@ -70,6 +70,8 @@ class CommentRecord:
     import_key: str | None = None
     # What the reader typed, when the source keeps it apart from the HTML (our own export).
     source_text: str | None = None
+    # Shown first on page one (our own export; a top-level comment only).
+    pinned: bool = False
 
 
 @dataclass
