@@ -3,7 +3,8 @@
 The schemas below are the format's definition (README, "The export
 format"). The export is written one item per line, so a large site never
 sits in memory as one document; the import validates every item and skips,
-with the reason, any item that does not fit. Reply subscriptions are
+with the reason, any item that does not fit (the earlier texts and readers'
+reports, :mod:`.community`, refuse the file instead). Reply subscriptions are
 exported (each address with its state and threads) but not imported: their
 links are signed by the installation that mailed them, so their owners
 subscribe again.
@@ -24,6 +25,7 @@ from .. import auth, slugs
 from ..extensions import db
 from ..mail_models import MailAddress, Subscription
 from ..models import ACTOR_MAX, Comment, CommentStatus, ModerationEvent, Post, Tag
+from . import community
 from .jsonfields import HASH, UtcTime, error_text
 from .records import BodyFormat, CommentRecord, PostRecord, Source, TransferError, clean_author, clean_email, clean_url
 
@@ -140,7 +142,7 @@ def site_id() -> str:
 
 def export(stream: IO[str], on_comment: Callable[[int], None] | None = None) -> dict[str, int]:
     """Write everything as one JSON document, one item per line; return what was written."""
-    counts = {"posts": 0, "tags": 0, "comments": 0, "events": 0, "mail_addresses": 0}
+    counts = {"posts": 0, "tags": 0, "comments": 0, "revisions": 0, "reports": 0, "events": 0, "mail_addresses": 0}
     header = {
         "format": FORMAT,
         "version": VERSION,
@@ -165,6 +167,8 @@ def export(stream: IO[str], on_comment: Callable[[int], None] | None = None) -> 
             yield comment_schema.dump(comment)
 
     counts["comments"] = _array(stream, "comments", dumped(), last=False)
+    counts["revisions"] = _array(stream, "revisions", community.revisions(), last=False)
+    counts["reports"] = _array(stream, "reports", community.reports(), last=False)
     addresses = select(MailAddress).options(selectinload(MailAddress.subscriptions).selectinload(Subscription.post))
     address_schema = ExportMailAddressSchema()
     counts["mail_addresses"] = _array(stream, "mail_addresses", (
@@ -215,7 +219,7 @@ def read(path: str, on_bytes: Callable[[int], None] | None = None) -> Source:
     site = document.get("site")
     if not isinstance(site, str) or not site or len(site) > 40:
         raise TransferError(f"{name}: the export has no site id")
-    for section in ("posts", "comments", "moderation_log"):
+    for section in ("posts", "comments", *community.SECTIONS, "moderation_log"):
         if not isinstance(document.get(section, []), list):
             raise TransferError(f"{name}: {section!r} must be a list")
     source = Source("json", prefix=f"json:{site}:")
@@ -225,6 +229,7 @@ def read(path: str, on_bytes: Callable[[int], None] | None = None) -> Source:
                             "are signed by the installation that sent them; their owners subscribe again")
     _posts(document.get("posts", []), source)
     _comments(document.get("comments", []), source)
+    community.read(document, source, name)
     _events(document.get("moderation_log", []), source, site)
     return source
 
