@@ -14,7 +14,7 @@ from comments_service.auth import create_api_token
 from comments_service.extensions import db
 from comments_service.models import Comment, ModerationEvent, Post, Role, Tag
 from tests.conftest import REDIS_URL, TABLES
-from tests.helpers import approved_comment, post_comment, publish
+from tests.helpers import approve, approved_comment, post_comment, publish
 from tests.test_ops import flask_cli
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -45,8 +45,12 @@ def public_answers(client, moderator) -> dict[str, Any]:
         for sort in ("oldest", "newest", "top"):
             answers[f"thread:{slug}:{sort}"] = client.get(f"/api/posts/{slug}/comments?sort={sort}").get_json()
     for status in STATUSES:
-        answers[f"queue:{status}"] = client.get(f"/api/moderation/comments?status={status}&limit=100",
-                                                headers=moderator).get_json()
+        queue = client.get(f"/api/moderation/comments?status={status}&limit=100", headers=moderator).get_json()
+        for item in queue["comments"]:
+            item["revisions"] = client.get(f"/api/moderation/comments/{item['id']}/revisions",
+                                           headers=moderator).get_json()["revisions"]
+        answers[f"queue:{status}"] = queue
+    answers["reported"] = client.get("/api/moderation/comments?reported=true&limit=100", headers=moderator).get_json()
     return without_ids(answers)
 
 
@@ -96,11 +100,32 @@ def site(runner, client, editor, moderator, app):
     doomed = approved_comment(client, moderator, "markdown-corner", author="Dee", body="to be deleted")
     approved_comment(client, moderator, "markdown-corner", author="Eve", body="reply to Dee", parent_id=doomed["id"])
     client.delete(f"/api/moderation/comments/{doomed['id']}", headers=moderator)
+    community(client, moderator, top["id"])
     with app.app_context():
         # Likes come as counts (readers' like rows are not part of the export).
         db.session.execute(update(Comment).where(Comment.id == top["id"]).values(like_count=7))
         db.session.execute(update(Post).where(Post.slug == "markdown-corner").values(like_count=12))
         db.session.commit()
+
+
+def community(client, moderator, top_id: int) -> None:
+    """Pin a comment, edit one twice, and have readers report: one report dismissed, one open, three that hide."""
+    client.post(f"/api/moderation/comments/{top_id}/pin", headers=moderator)
+    edited = post_comment(client, "markdown-corner", author="Fay", body="First **draft**").get_json()
+    for body in ("Second draft", "Final _text_"):
+        client.patch(f"/api/comments/{edited['id']}", json={"body": body}, headers={"X-Edit-Token": edited["edit_token"]})
+    dismissed = client.post(f"/api/comments/{top_id}/reports", json={"reason": "spam", "note": "ads?"},
+                            headers={"X-Reader-Token": "reporting-reader-0001"})
+    assert dismissed.status_code == 201
+    client.post(f"/api/moderation/comments/{top_id}/reports/dismiss", headers=moderator)
+    held = approved_comment(client, moderator, "markdown-corner", author="Gus", body="rude words")
+    for n, reason in enumerate(("abuse", "abuse", "off-topic")):
+        client.post(f"/api/comments/{held['id']}/reports", json={"reason": reason},
+                    headers={"X-Reader-Token": f"reporting-reader-{n + 2:04d}"})
+    answer = approved_comment(client, moderator, "markdown-corner", author="Hal", body="on topic", parent_id=top_id)
+    client.post(f"/api/comments/{answer['id']}/reports", json={"reason": "other", "note": "  a   duplicate "},
+                headers={"X-Reader-Token": "reporting-reader-0005"})
+    approve(client, moderator, edited["id"])
 
 
 def test_export_then_import_into_an_empty_database_serves_the_same(site, runner, client, moderator, app, tmp_path):
@@ -113,6 +138,7 @@ def test_export_then_import_into_an_empty_database_serves_the_same(site, runner,
 
     output = run(runner, "import", "json", path)
     assert "skipped: 0" in output
+    assert "earlier texts of comments: 2 new, readers' reports: 5 new" in output
     assert public_answers(client, moderator) == before
     assert tag_counts(app) == tags
     check = runner.invoke(args=["check"])
@@ -127,15 +153,29 @@ def test_the_export_is_documented_json_with_raw_text_and_threading(site, runner,
     run(runner, "export", path)
     document = json.loads(path.read_text(encoding="utf-8"))
     assert document["format"] == "comments-service-export" and document["version"] == 1
-    assert set(document) == {"format", "version", "exported_at", "site", "posts", "tags", "comments", "moderation_log",
-                             "mail_addresses"}
+    assert set(document) == {"format", "version", "exported_at", "site", "posts", "tags", "comments", "revisions",
+                             "reports", "moderation_log", "mail_addresses"}
     post = next(p for p in document["posts"] if p["slug"] == "markdown-corner")
-    assert post["tags"] == ["spine", "writing"] and post["like_count"] == 12 and post["comment_count"] == 3
+    assert post["tags"] == ["spine", "writing"] and post["like_count"] == 12 and post["comment_count"] == 5
     ann = next(c for c in document["comments"] if c["author"] == "Ann")
     assert ann["body_source"].startswith("Some `code`") and ann["email"] == "ann@example.com"
     assert ann["like_count"] == 7 and ann["status"] == "approved" and ann["post"] == "markdown-corner"
     ben = next(c for c in document["comments"] if c["author"] == "Ben")
     assert ben["parent_id"] == ann["id"]
+    assert ann["pinned"] is True and ben["pinned"] is False
+    fay = next(c for c in document["comments"] if c["author"] == "Fay")
+    assert [(r["comment_id"], r["body_source"]) for r in document["revisions"]] == [
+        (fay["id"], "First **draft**"), (fay["id"], "Second draft")]
+    assert document["revisions"][0]["body_html"] == "<p>First <strong>draft</strong></p>"
+    assert document["revisions"][0]["written_at"] == fay["created_at"]
+    assert document["revisions"][1]["replaced_at"] <= fay["edited_at"]
+    gus = next(c for c in document["comments"] if c["author"] == "Gus")
+    assert gus["status"] == "pending"
+    reports = {(r["comment_id"], r["reason"], r["note"], r["dismissed_at"] is not None) for r in document["reports"]}
+    hal = next(c for c in document["comments"] if c["author"] == "Hal")
+    assert reports == {(ann["id"], "spam", "ads?", True), (gus["id"], "abuse", None, False),
+                       (gus["id"], "off-topic", None, False), (hal["id"], "other", "a duplicate", False)}
+    assert len(document["reports"]) == 5 and all(len(r["reader_hash"]) == 64 for r in document["reports"])
     from_disqus = next(c for c in document["comments"] if c["body_source"].startswith("<p>I had two trigger"))
     assert from_disqus["import_key"] == "disqus:4401000001" and from_disqus["author"] == "Maria K."
     assert {"name": "back pain", "post_count": 4} in document["tags"]
@@ -150,6 +190,7 @@ def test_importing_the_same_export_twice_creates_nothing_twice(site, runner, cli
     answers, log_length = public_answers(client, moderator), len(audit_log(client, moderator))
     output = run(runner, "import", "json", path)
     assert "comments: 0 new (none)" in output and "moderation log entries" not in output
+    assert "earlier texts" not in output, "they came with their comments the first time"
     assert public_answers(client, moderator) == answers
     assert len(audit_log(client, moderator)) == log_length + 1  # only the second import's own entry
 

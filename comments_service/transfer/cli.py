@@ -52,6 +52,8 @@ def _summary(report: Report, label: str, path: str, verbose: bool) -> None:
         f"  comments: {report.comments_created} new ({by_status or 'none'}), "
         f"{report.already_imported} already imported"
     )
+    if report.revisions or report.reports:
+        click.echo(f"  earlier texts of comments: {report.revisions} new, readers' reports: {report.reports} new")
     if report.events:
         click.echo(f"  moderation log entries: {report.events} new")
     click.echo(f"  skipped: {len(report.skipped)}")
@@ -119,7 +121,7 @@ def import_json(file: str, dry_run: bool, strict: bool, verbose: bool) -> None:
 @click.argument("file", type=click.Path(dir_okay=False, writable=True))
 @with_appcontext
 def export_command(file: str) -> None:
-    """Export posts, tags, comments and the moderation log as JSON."""
+    """Export posts, tags, comments (pins, earlier texts, readers' reports) and the moderation log as JSON."""
     partial = f"{file}.partial"
     # Written aside and renamed, so an interrupted export never leaves a truncated FILE.
     with click.progressbar(length=max(jsonfile.comment_total(), 1), label="Exporting comments",
@@ -127,7 +129,8 @@ def export_command(file: str) -> None:
         counts = jsonfile.export(stream, on_comment=bar.update)
     os.replace(partial, file)
     click.echo(
-        f"Exported {counts['posts']} posts, {counts['tags']} tags, {counts['comments']} comments, "
+        f"Exported {counts['posts']} posts, {counts['tags']} tags, {counts['comments']} comments "
+        f"({counts['revisions']} earlier texts, {counts['reports']} readers' reports), "
         f"{counts['events']} moderation log entries and {counts['mail_addresses']} mail addresses to {file}"
     )
 

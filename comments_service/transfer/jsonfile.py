@@ -3,7 +3,8 @@
 The schemas below are the format's definition (README, "The export
 format"). The export is written one item per line, so a large site never
 sits in memory as one document; the import validates every item and skips,
-with the reason, any item that does not fit. Reply subscriptions are
+with the reason, any item that does not fit (the earlier texts and readers'
+reports, :mod:`.community`, refuse the file instead). Reply subscriptions are
 exported (each address with its state and threads) but not imported: their
 links are signed by the installation that mailed them, so their owners
 subscribe again.
@@ -20,41 +21,18 @@ from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from .. import auth, slugs, times
-from ..errors import flatten_messages
+from .. import auth, slugs
 from ..extensions import db
 from ..mail_models import MailAddress, Subscription
 from ..models import ACTOR_MAX, Comment, CommentStatus, ModerationEvent, Post, Tag
+from . import community
+from .jsonfields import HASH, UtcTime, error_text
 from .records import BodyFormat, CommentRecord, PostRecord, Source, TransferError, clean_author, clean_email, clean_url
 
 FORMAT = "comments-service-export"
 VERSION = 1
 SLUG = slugs.VALIDATOR
-HASH = validate.Regexp(r"^[0-9a-f]{1,64}$")
 AVATAR = validate.Regexp(r"^(?:[0-9a-f]{32})?$")
-
-
-class UtcTime(fields.Field):
-    """An ISO 8601 UTC time with microseconds and a Z; a time without zone is read as UTC; only a storable one."""
-
-    def _serialize(self, value: Any, attr: Any, obj: Any, **kwargs: Any) -> str | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            value = value.replace(tzinfo=timezone.utc)
-        return value.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
-
-    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> datetime:
-        if not isinstance(value, str):
-            raise ValidationError("Not a time.")
-        try:
-            parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-        except ValueError:
-            raise ValidationError("Not an ISO 8601 time.") from None
-        try:
-            return times.storable(parsed)
-        except ValueError as error:
-            raise ValidationError(str(error)) from None
 
 
 class ExportPostSchema(Schema):
@@ -96,6 +74,7 @@ class ExportCommentSchema(Schema):
     reader_hash = fields.String(allow_none=True, load_default=None, validate=HASH)
     avatar = fields.String(allow_none=True, load_default=None, validate=AVATAR)
     spam_reasons = fields.List(fields.String(), load_default=list)
+    pinned = fields.Boolean(load_default=False)
     import_key = fields.String(allow_none=True, load_default=None, validate=validate.Length(max=200))
 
     def post_slug(self, comment: Any) -> str:
@@ -163,7 +142,7 @@ def site_id() -> str:
 
 def export(stream: IO[str], on_comment: Callable[[int], None] | None = None) -> dict[str, int]:
     """Write everything as one JSON document, one item per line; return what was written."""
-    counts = {"posts": 0, "tags": 0, "comments": 0, "events": 0, "mail_addresses": 0}
+    counts = {"posts": 0, "tags": 0, "comments": 0, "revisions": 0, "reports": 0, "events": 0, "mail_addresses": 0}
     header = {
         "format": FORMAT,
         "version": VERSION,
@@ -188,6 +167,8 @@ def export(stream: IO[str], on_comment: Callable[[int], None] | None = None) -> 
             yield comment_schema.dump(comment)
 
     counts["comments"] = _array(stream, "comments", dumped(), last=False)
+    counts["revisions"] = _array(stream, "revisions", community.revisions(), last=False)
+    counts["reports"] = _array(stream, "reports", community.reports(), last=False)
     addresses = select(MailAddress).options(selectinload(MailAddress.subscriptions).selectinload(Subscription.post))
     address_schema = ExportMailAddressSchema()
     counts["mail_addresses"] = _array(stream, "mail_addresses", (
@@ -238,7 +219,7 @@ def read(path: str, on_bytes: Callable[[int], None] | None = None) -> Source:
     site = document.get("site")
     if not isinstance(site, str) or not site or len(site) > 40:
         raise TransferError(f"{name}: the export has no site id")
-    for section in ("posts", "comments", "moderation_log"):
+    for section in ("posts", "comments", *community.SECTIONS, "moderation_log"):
         if not isinstance(document.get(section, []), list):
             raise TransferError(f"{name}: {section!r} must be a list")
     source = Source("json", prefix=f"json:{site}:")
@@ -248,12 +229,9 @@ def read(path: str, on_bytes: Callable[[int], None] | None = None) -> Source:
                             "are signed by the installation that sent them; their owners subscribe again")
     _posts(document.get("posts", []), source)
     _comments(document.get("comments", []), source)
+    community.read(document, source, name)
     _events(document.get("moderation_log", []), source, site)
     return source
-
-
-def _errors(error: ValidationError) -> str:
-    return "; ".join(f"{field}: {' '.join(messages)}" for field, messages in flatten_messages(error.messages).items())
 
 
 def _posts(items: list[Any], source: Source) -> None:
@@ -262,7 +240,7 @@ def _posts(items: list[Any], source: Source) -> None:
         try:
             data = schema.load(item)
         except ValidationError as error:
-            source.skip(f"post #{index + 1}", _errors(error))
+            source.skip(f"post #{index + 1}", error_text(error))
             continue
         source.posts[data["slug"]] = PostRecord(
             key=data["slug"],
@@ -284,9 +262,11 @@ def _comments(items: list[Any], source: Source) -> None:
             data = schema.load(item)
         except ValidationError as error:
             what = f"comment {item.get('id')}" if isinstance(item, dict) and item.get("id") else f"comment #{index + 1}"
-            source.skip(what, _errors(error))
+            source.skip(what, error_text(error))
             continue
         html = data["body_html"]
+        if data["pinned"] and data["parent_id"]:
+            source.notes.append(f"comment {data['id']}: pinned, but only a top-level comment can be; imported unpinned")
         source.comments.append(
             CommentRecord(
                 key=str(data["id"]),
@@ -308,6 +288,7 @@ def _comments(items: list[Any], source: Source) -> None:
                 avatar=data["avatar"] or None,
                 spam_reasons=[str(r)[:200] for r in data["spam_reasons"]][:20],
                 import_key=data["import_key"],
+                pinned=data["pinned"] and not data["parent_id"],
             )
         )
 
@@ -318,7 +299,7 @@ def _events(items: list[Any], source: Source, site: str) -> None:
         try:
             data = schema.load(item)
         except ValidationError as error:
-            source.skip(f"moderation log entry #{index + 1}", _errors(error))
+            source.skip(f"moderation log entry #{index + 1}", error_text(error))
             continue
         details = data["details"]
         source.events.append(

@@ -22,6 +22,7 @@ from ..extensions import db
 from ..models import Comment, CommentLike, CommentStatus, ModerationEvent, Post, PostLike
 from ..posts import find_post
 from ..publishing import save_post
+from . import community_load
 from .plan import Plan, Progress, T, choose, chunks, order_parents_first, sanitize_bodies
 from .records import PostRecord, Report, Source, TransferError
 
@@ -70,6 +71,7 @@ def _write(source: Source, file_name: str, progress: Progress, actor: str) -> Re
     post_ids = _posts(plan, order)
     _insert(plan, order, post_ids, progress)
     _comment_likes(plan, order)
+    community_load.write(plan, order)
     _recount(post_ids.values())
     report.events = _events(plan, actor)
     db.session.add(
@@ -83,6 +85,8 @@ def _write(source: Source, file_name: str, progress: Progress, actor: str) -> Re
                 "posts_created": report.posts_created,
                 "comments": dict(report.comments),
                 "already_imported": report.already_imported,
+                "revisions": report.revisions,
+                "reports": report.reports,
                 "skipped": len(report.skipped),
             },
         )
@@ -196,6 +200,7 @@ def _row(plan: Plan, key: str, post_ids: dict[str, int], known: dict[str, tuple[
         "ip_hash": record.ip_hash,
         "reader_hash": record.reader_hash,
         "spam_reasons": list(record.spam_reasons),
+        "pinned": record.pinned and parent is None,
         "import_key": key,
     }
 

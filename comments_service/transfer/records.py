@@ -70,6 +70,8 @@ class CommentRecord:
     import_key: str | None = None
     # What the reader typed, when the source keeps it apart from the HTML (our own export).
     source_text: str | None = None
+    # Shown first on page one (our own export; a top-level comment only).
+    pinned: bool = False
 
 
 @dataclass
@@ -92,8 +94,10 @@ class Source:
     comments: list[CommentRecord] = field(default_factory=list)
     skipped: list[Skip] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
-    # Our own export also carries the audit log.
+    # Our own export also carries the audit log, earlier texts of comments and readers' reports (transfer.community).
     events: list[dict[str, Any]] = field(default_factory=list)
+    revisions: list[dict[str, Any]] = field(default_factory=list)
+    reports: list[dict[str, Any]] = field(default_factory=list)
     # Stored import keys are this prefix and the source's id ("disqus:123").
     prefix: str | None = None
 
@@ -119,6 +123,8 @@ class Report:
     skipped: list[Skip] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     events: int = 0
+    revisions: int = 0
+    reports: int = 0
     touched: set[str] = field(default_factory=set)
 
     @property
