@@ -38,7 +38,8 @@ def like_post(slug: str, reader: str) -> dict[str, int | bool]:
         found = db.session.execute(_LIKE_COUNTED, {"liked_slug": slug, "liker": reader, "liked_at": utcnow()}).first()
         if found is not None:
             db.session.commit()
-            events.notify(slug, events.LIKES)
+            events.notify(slug, events.LIKES, counts={"comment_count": found.comment_count,
+                                                     "like_count": found.like_count})
             return {"like_count": found.like_count, "liked": True}
         # Liked before (perhaps by this very request, sent again after a dead connection: so the caches
         # are told anyway), or no such post: the general way tells which.
@@ -78,7 +79,7 @@ _LIKE_COUNTED = (
     .where(_POSTS.c.id == _NEW_LIKE.c.post_id)
     # Given, not left to onupdate: SQLAlchemy fills no defaults in a statement of this shape.
     .values(like_count=_POSTS.c.like_count + 1, updated_at=bindparam("liked_at", type_=TZDateTime))
-    .returning(_POSTS.c.like_count)
+    .returning(_POSTS.c.like_count, _POSTS.c.comment_count)  # both: the live events read nothing more
     # Sent again after a dead connection, it adds nothing the first one added (the unique constraint).
     .execution_options(**{REPEATABLE: True})
 )

@@ -3,7 +3,8 @@
 The domain announces each committed change (``events.notify``, with the
 comments whose public version it may have altered and whether each was
 public before). Here, after that commit, one statement reads those comments
-and the post's counts, and the events go to the store (:mod:`live_store`):
+and the post's counts (nothing, when the change's own statement returned the
+counts: a new like), and the events go to the store (:mod:`live_store`):
 
 - a comment that became public: ``comment`` on the post's stream (the comment
   as the thread shows it, ``shapes.COMMENT``) and on the site's (the
@@ -100,11 +101,13 @@ def desk_since() -> str:
 
 def _on_changed(sender: Any, post_slug: str | None = None, kinds: frozenset[str] = frozenset(),
                 comments: Mapping[int, bool] | None = None, queued: Mapping[int, events.Placed] | None = None,
-                **_: Any) -> None:
+                counts: Mapping[str, int] | None = None, **_: Any) -> None:
     if post_slug is None or not has_app_context() or "live" not in current_app.extensions:
         return
     found = desk_events(post_slug, queued or {})
-    if kinds & {events.COMMENTS, events.LIKES} or comments:
+    if counts is not None and not comments:  # the change's statement returned them: nothing to read
+        found = count_events(post_slug, counts) + found
+    elif kinds & {events.COMMENTS, events.LIKES} or comments:
         try:
             found = publish(post_slug, dict(comments or {})) + found
         except Exception:  # the change is committed: a stream that misses it must not fail the request
@@ -143,10 +146,14 @@ def publish(slug: str, comments: dict[int, bool]) -> list[tuple[str, str, str]]:
         elif was:
             gone = _json({"id": comment_id})
             out += [(slug, "comment-removed", gone), (SITE, "comment-removed", gone)]
-    counts = {"comment_count": rows[0].post_comment_count, "like_count": rows[0].post_like_count}
-    out.append((slug, "counts", _json(counts)))
-    out.append((SITE, "counts", _json({"post": slug, **counts})))
-    return out
+    return out + count_events(slug, {"comment_count": rows[0].post_comment_count,
+                                     "like_count": rows[0].post_like_count})
+
+
+def count_events(slug: str, counts: Mapping[str, int]) -> list[tuple[str, str, str]]:
+    """Return the ``counts`` events of the post's stream and the site's, from ``comment_count`` and ``like_count``."""
+    shown = {"comment_count": counts["comment_count"], "like_count": counts["like_count"]}
+    return [(slug, "counts", _json(shown)), (SITE, "counts", _json({"post": slug, **shown}))]
 
 
 def desk_events(slug: str, queued: Mapping[int, events.Placed]) -> list[tuple[str, str, str]]:

@@ -6,8 +6,10 @@ from urllib.parse import urlsplit
 
 import pytest
 import redis
+from sqlalchemy import event
 
 from comments_service import live_store
+from comments_service.extensions import db
 from tests.conftest import REDIS_DB, REDIS_HOST, REDIS_PORT
 from tests.helpers import approve, post_comment, publish
 from tests.live_helpers import Stream
@@ -163,6 +165,34 @@ def test_counts_are_coalesced_to_one_a_second_and_end_exact(live):
     gaps = [b.at - a.at for a, b in zip(counts, counts[1:], strict=False)]
     assert all(gap >= 0.9 for gap in gaps), gaps
     stream.close()
+
+
+def test_a_like_tells_both_counts_as_its_own_statement_returned_them_and_reads_nothing_after(live):
+    publish(live.client, live.editor, "hello")
+    created = post_comment(live.client, "hello", body="First").get_json()
+    approve(live.client, live.moderator, created["id"])
+    stream, site = open_stream(live, "/api/posts/hello/events"), open_stream(live, "/api/events")
+    with live.app_context():
+        engine = db.engine
+    sent = []
+
+    def note(conn, cursor, statement, *args):
+        sent.append(statement)
+
+    event.listen(engine, "before_cursor_execute", note)
+    try:
+        liked = live.client.post("/api/posts/hello/likes", headers={"X-Reader-Token": "reader-token-00000001-abcdef"})
+    finally:
+        event.remove(engine, "before_cursor_execute", note)
+    assert liked.get_json() == {"like_count": 1, "liked": True}
+    assert len(sent) == 1 and sent[0].lstrip().startswith("WITH")  # the like and its counts: one statement
+    assert stream.event("counts").json() == {"comment_count": 1, "like_count": 1}
+    assert site.event("counts").json() == {"post": "hello", "comment_count": 1, "like_count": 1}
+    # Liking again changes nothing and is told as it is read (the general way): the same counts.
+    again = live.client.post("/api/posts/hello/likes", headers={"X-Reader-Token": "reader-token-00000001-abcdef"})
+    assert again.get_json() == {"like_count": 1, "liked": True}
+    stream.close()
+    site.close()
 
 
 def test_a_silent_stream_sends_a_comment_line(make_app, serve):
