@@ -75,8 +75,8 @@ def sentinel_addresses(entries: list[str] | str) -> list[tuple[str, int]]:
 
 
 def default_workers() -> int:
-    """Return gunicorn's advice for sync workers: two per core, and one more."""
-    return 2 * (os.cpu_count() or 1) + 1
+    """Return two gevent workers per core: the best of 2, 4 and 8 on 2 cores (bench/RESULTS.md, worker settings)."""
+    return 2 * (os.cpu_count() or 1)
 
 
 class ServerConfig:
