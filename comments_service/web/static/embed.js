@@ -1184,6 +1184,7 @@
       ["\u2713 " + t("verified")]);
   }
   var ACCOUNT_CSS = ".cs-account{margin:8px 0;padding:8px 12px;border:1px solid var(--cs-line);border-radius:8px}" +
+    ".cs-account:empty{display:none}" + /* no way to sign in, nobody signed in: no empty frame */
     ".cs-account-title{margin:0 0 6px;font-size:.9em;color:var(--cs-muted)}.cs-account .cs-row{margin:4px 0}" +
     ".cs-account-status{margin:4px 0 0;font-size:.9em}.cs-account-status:empty{display:none}" +
     ".cs-mail-sign-in input{flex:1 1 200px;width:auto}.cs-sign-in{padding:4px 12px}" +
