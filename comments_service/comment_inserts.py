@@ -46,7 +46,8 @@ def post_read(reply: bool, checks: tuple[str, ...], reserve: bool = False) -> Se
     columns = [spam.LOOKUPS[name] for name in checks]
     if reserve:
         columns.append(func.nextval(func.pg_get_serial_sequence("comments", "id")).label("new_id"))
-    return FOR_WRITE.with_only_columns(_POSTS.c.id, _POSTS.c.slug, *parent, *columns).select_from(source)
+    return FOR_WRITE.with_only_columns(_POSTS.c.id, _POSTS.c.slug, _POSTS.c.title, _POSTS.c.url, *parent,
+                                       *columns).select_from(source)
 
 
 # The id comes back with the INSERT (RETURNING where the database has it, else the row id).
@@ -60,7 +61,8 @@ def _counted(written: Any) -> Any:
     new = written.returning(_C.id, _C.post_id).cte("new_comment")
     # Given, not left to onupdate: SQLAlchemy fills no defaults in a statement of this shape.
     return update(_POSTS).where(_POSTS.c.id == new.c.post_id).values(
-        comment_count=_POSTS.c.comment_count + 1, updated_at=bindparam("counted_at")).returning(new.c.id)
+        comment_count=_POSTS.c.comment_count + 1, updated_at=bindparam("counted_at")).returning(
+        new.c.id, _POSTS.c.comment_count, _POSTS.c.like_count)
 
 
 INSERT_COUNTED = _counted(INSERT)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import functools
 from datetime import datetime, timedelta
+from types import SimpleNamespace
 from typing import Any, NamedTuple
 
 from flask import current_app
@@ -127,15 +128,18 @@ def create_comment(slug: str, data: dict[str, Any], reader: str | None, ip: str 
         "pinned": False,
     }.items()}
     approved = verdict.status == CommentStatus.APPROVED
+    counts = None  # the post's counts, when the statement that counted the comment returned them
     if reserve:
         comment_id = post.new_id
         # What the listeners read of it, as it will be written: nothing is read back.
         events.announce_move(Written(comment_id, post.id, parent_id, email, reader, verdict.reasons), None,
                              verdict.status)
-        db.session.execute(inserts.WITH_JOBS[approved],
-                           {**row, "new_id": comment_id, "counted_at": now, "job_rows": jobs.take_waiting()})
+        result = db.session.execute(inserts.WITH_JOBS[approved],
+                                    {**row, "new_id": comment_id, "counted_at": now, "job_rows": jobs.take_waiting()})
+        counts = result.one() if approved else None
     elif approved and single_statement:
-        comment_id = db.session.execute(inserts.INSERT_COUNTED, {**row, "counted_at": now}).scalar_one()
+        counts = db.session.execute(inserts.INSERT_COUNTED, {**row, "counted_at": now}).one()
+        comment_id = counts.id
     else:
         comment_id = db.session.execute(inserts.INSERT, row).inserted_primary_key[0]
         if approved:
@@ -156,7 +160,11 @@ def create_comment(slug: str, data: dict[str, Any], reader: str | None, ip: str 
     # The desk's lists take every new comment; readers' streams only a public one (the same round trip).
     queued = {comment_id: events.Placed(created.status.value)}
     if created.status == CommentStatus.APPROVED:
-        events.notify(post.slug, events.COMMENTS, comments={comment_id: False}, queued=queued)
+        # What the live shapes read of it, as written (with its post's slug, title and url): nothing is read back.
+        shown = {comment_id: SimpleNamespace(**created._asdict(), slug=post.slug, title=post.title, url=post.url)}
+        told = {"comment_count": counts.comment_count, "like_count": counts.like_count} if counts else None
+        events.notify(post.slug, events.COMMENTS, comments={comment_id: False}, queued=queued, counts=told,
+                      shown=shown)
     else:
         events.notify(post.slug, queued=queued)
     return created

@@ -23,7 +23,8 @@ changed = _signals.signal("data-changed")
 
 
 def notify(post_slug: str | None, *kinds: str, comments: Mapping[int, bool] | None = None,
-           queued: Mapping[int, Placed] | None = None, counts: Mapping[str, int] | None = None) -> None:
+           queued: Mapping[int, Placed] | None = None, counts: Mapping[str, int] | None = None,
+           shown: Mapping[int, Any] | None = None) -> None:
     """Announce that ``kinds`` of data of ``post_slug`` (None: of any post) changed and are committed.
 
     ``comments`` names the comments whose public version the change may have
@@ -34,11 +35,13 @@ def notify(post_slug: str | None, *kinds: str, comments: Mapping[int, bool] | No
     (:class:`Placed`): the desk's own stream tells the open desks. No kinds and
     only ``queued``: nothing readers see changed (the caches keep their entries).
     ``counts`` (``comment_count``, ``like_count``) are the post's counts as the
-    change's own statement returned them, when it did: the live events then
-    read nothing.
+    change's own statement returned them, when it did; ``shown``, the public
+    comments as the change wrote them (what the live shapes read, with the
+    post's ``slug``, ``title`` and ``url``): with both, the live events read nothing.
     """
     changed.send(None, post_slug=post_slug, kinds=frozenset(kinds), comments=dict(comments or {}),
-                 queued=dict(queued or {}), counts=dict(counts) if counts is not None else None)
+                 queued=dict(queued or {}), counts=dict(counts) if counts is not None else None,
+                 shown=dict(shown or {}))
 
 
 class Placed(NamedTuple):

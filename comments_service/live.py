@@ -101,12 +101,13 @@ def desk_since() -> str:
 
 def _on_changed(sender: Any, post_slug: str | None = None, kinds: frozenset[str] = frozenset(),
                 comments: Mapping[int, bool] | None = None, queued: Mapping[int, events.Placed] | None = None,
-                counts: Mapping[str, int] | None = None, **_: Any) -> None:
+                counts: Mapping[str, int] | None = None, shown: Mapping[int, Any] | None = None,
+                **_: Any) -> None:
     if post_slug is None or not has_app_context() or "live" not in current_app.extensions:
         return
     found = desk_events(post_slug, queued or {})
-    if counts is not None and not comments:  # the change's statement returned them: nothing to read
-        found = count_events(post_slug, counts) + found
+    if counts is not None and set(comments or {}) <= set(shown or {}):  # the change knows all: nothing to read
+        found = written(post_slug, dict(comments or {}), dict(shown or {}), counts) + found
     elif kinds & {events.COMMENTS, events.LIKES} or comments:
         try:
             found = publish(post_slug, dict(comments or {})) + found
@@ -136,8 +137,20 @@ def publish(slug: str, comments: dict[int, bool]) -> list[tuple[str, str, str]]:
     if not rows:
         return []  # the post is gone (deleted with its comments): nothing to show
     shown = {row.id: row for row in rows if ids and row.id is not None and row.status == CommentStatus.APPROVED}
+    return written(slug, comments, shown, {"comment_count": rows[0].post_comment_count,
+                                           "like_count": rows[0].post_like_count})
+
+
+def written(slug: str, comments: dict[int, bool], shown: Mapping[int, Any],
+            counts: Mapping[str, int]) -> list[tuple[str, str, str]]:
+    """Return the events of ``comments`` (each with whether it was public) given the public ones, as ``shown``.
+
+    ``shown`` holds what the shapes read of each public comment (its columns,
+    and its post's ``slug``, ``title`` and ``url``); a comment not in it is no
+    longer public.
+    """
     out: list[tuple[str, str, str]] = []
-    for comment_id in ids:
+    for comment_id in sorted(comments):
         was, row = comments[comment_id], shown.get(comment_id)
         if row is not None:
             name = "comment-updated" if was else "comment"
@@ -146,8 +159,7 @@ def publish(slug: str, comments: dict[int, bool]) -> list[tuple[str, str, str]]:
         elif was:
             gone = _json({"id": comment_id})
             out += [(slug, "comment-removed", gone), (SITE, "comment-removed", gone)]
-    return out + count_events(slug, {"comment_count": rows[0].post_comment_count,
-                                     "like_count": rows[0].post_like_count})
+    return out + count_events(slug, counts)
 
 
 def count_events(slug: str, counts: Mapping[str, int]) -> list[tuple[str, str, str]]:

@@ -94,6 +94,27 @@ def test_pending_rejected_and_spam_comments_never_appear(live):
     site.close()
 
 
+def test_a_comment_published_at_once_is_told_as_written_alike_the_thread_and_the_widget(make_app, serve, editor):
+    app = make_app(MODERATION="post", **LIVE)
+    server = urlsplit(serve(app).url)
+    client = app.test_client()
+    publish(client, editor, "hello", title="Hello <there>", url="https://blog.example/hello")
+    where = type("A", (), {"address": (server.hostname, server.port)})
+    post, site = open_stream(where, "/api/posts/hello/events"), open_stream(where, "/api/events")
+    top = post_comment(client, "hello", body="Published *at once*", website="https://ada.example").get_json()
+    reply = post_comment(client, "hello", body="A reply", parent_id=top["id"]).get_json()
+    thread = thread_comments(client, "hello")
+    widget = client.get("/api/widgets/recent-comments").get_json()["comments"]
+    first, second = post.event("comment").json(), post.event("comment").json()
+    assert first == {**thread[0], "replies": []} and second == thread[0]["replies"][0]
+    assert second["id"] == reply["id"] and second["parent_id"] == top["id"]
+    assert [site.event("comment").json(), site.event("comment").json()] == widget[::-1]
+    counts = [f.json() for f in post.quiet(1.5) if f.name == "counts"]
+    assert counts[-1] == {"comment_count": 2, "like_count": 0}
+    post.close()
+    site.close()
+
+
 def test_edits_and_deletes_of_public_comments(make_app, serve, moderator):
     app = make_app(MODERATION="post", **LIVE)
     server = urlsplit(serve(app).url)
