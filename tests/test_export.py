@@ -44,14 +44,22 @@ def public_answers(client, moderator) -> dict[str, Any]:
         answers[f"post:{slug}"] = client.get(f"/api/posts/{slug}").get_json()
         for sort in ("oldest", "newest", "top"):
             answers[f"thread:{slug}:{sort}"] = client.get(f"/api/posts/{slug}/comments?sort={sort}").get_json()
-    for status in STATUSES:
-        queue = client.get(f"/api/moderation/comments?status={status}&limit=100", headers=moderator).get_json()
+    answers.update(desk_answers(client, moderator, STATUSES))
+    return without_ids(answers)
+
+
+def desk_answers(client, moderator, statuses, query: str = "") -> dict[str, Any]:
+    """Collect each status's queue (``query`` narrows it: ``post=hello&``), every item's revisions, and the reported."""
+    found: dict[str, Any] = {}
+    for status in statuses:
+        queue = client.get(f"/api/moderation/comments?{query}status={status}&limit=100", headers=moderator).get_json()
         for item in queue["comments"]:
             item["revisions"] = client.get(f"/api/moderation/comments/{item['id']}/revisions",
                                            headers=moderator).get_json()["revisions"]
-        answers[f"queue:{status}"] = queue
-    answers["reported"] = client.get("/api/moderation/comments?reported=true&limit=100", headers=moderator).get_json()
-    return without_ids(answers)
+        found[f"queue:{status}"] = queue
+    found["reported"] = client.get(f"/api/moderation/comments?{query}reported=true&limit=100",
+                                   headers=moderator).get_json()
+    return found
 
 
 def client_posts(client) -> list[dict[str, Any]]:

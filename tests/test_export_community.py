@@ -16,7 +16,7 @@ from comments_service.extensions import db
 from comments_service.models import Comment, ModerationEvent, Post, Role
 from comments_service.moderation_models import CommentReport, CommentRevision
 from tests.helpers import approve, approved_comment, post_comment, walk
-from tests.test_export import empty_everything, run, without_ids
+from tests.test_export import desk_answers, empty_everything, run, without_ids
 
 SORTS = ("oldest", "newest", "top")
 
@@ -93,14 +93,7 @@ def answers(site: Site) -> dict[str, Any]:
     found: dict[str, Any] = {}
     for sort in SORTS:
         found[f"thread:{sort}"] = client.get(f"/api/posts/hello/comments?sort={sort}&limit=2").get_json()
-    for status in ("approved", "pending"):
-        queue = client.get(f"/api/moderation/comments?post=hello&status={status}&limit=100",
-                           headers=moderator).get_json()
-        for item in queue["comments"]:
-            item["revisions"] = client.get(f"/api/moderation/comments/{item['id']}/revisions",
-                                           headers=moderator).get_json()["revisions"]
-        found[f"queue:{status}"] = queue
-    found["reported"] = client.get("/api/moderation/comments?post=hello&reported=true", headers=moderator).get_json()
+    found.update(desk_answers(client, moderator, ("approved", "pending"), query="post=hello&"))
     return without_ids(found)
 
 
